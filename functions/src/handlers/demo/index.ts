@@ -1,0 +1,54 @@
+// Demo handlers: they show the engine's behaviours (failure, retries, timeouts) on the admin page and in the
+// tests. Safe to delete in your app, together with their line in handlers/index.ts.
+import { FieldValue } from "firebase-admin/firestore";
+import { defineHandler, PermanentError } from "../../queue";
+
+/** Always fails with a permanent error: no retries. */
+export const fail = defineHandler<{ reason?: string }>({ clientEnqueue: true }, (data) => {
+  throw new PermanentError(data.reason ?? "demo.fail always fails", "demo/failed");
+});
+
+/** Fails on its first `failTimes` attempts, then succeeds. Equal jitter: each retry waits longer than the last. */
+export const flaky = defineHandler<{ failTimes?: number }, { succeededOnAttempt: number }>(
+  { clientEnqueue: true, maxAttempts: 3, backoff: { baseSeconds: 1, jitter: "equal" } },
+  (data, ctx) => {
+    const failTimes = Number(data.failTimes ?? 1);
+    if (ctx.attempt <= failTimes) throw new Error(`flaky: attempt ${ctx.attempt} fails (failTimes ${failTimes})`);
+    return { succeededOnAttempt: ctx.attempt };
+  },
+);
+
+/** Waits `data.ms` milliseconds; longer than its 2 s timeout fails with `handler/timeout`. */
+export const sleep = defineHandler<{ ms?: number }, { slept: number }>(
+  { clientEnqueue: true, timeoutSeconds: 2, maxAttempts: 1 },
+  async (data, ctx) => {
+    const ms = Math.max(0, Number(data.ms ?? 0));
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      ctx.signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
+    });
+    return { slept: ms };
+  },
+);
+
+/** Does nothing: measures the engine's own cost (bench). */
+export const noop = defineHandler({ clientEnqueue: true }, () => undefined);
+
+/** Records every run in `taskRuns`, one document per run: lets tests count how often a handler really ran. */
+export const record = defineHandler<Record<string, unknown>, { recorded: true }>({}, async (_data, ctx) => {
+  await ctx.taskRef.firestore.collection("taskRuns").add({
+    taskPath: ctx.taskRef.path,
+    attempt: ctx.attempt,
+    at: FieldValue.serverTimestamp(),
+  });
+  return { recorded: true };
+});
+
+/** Fails transiently with probability `data.failRate` (0–1): the chaos test's worker. */
+export const chaos = defineHandler<{ failRate?: number }>(
+  { maxAttempts: 10, backoff: { baseSeconds: 0.2, capSeconds: 2 } },
+  (data) => {
+    if (Math.random() < Number(data.failRate ?? 0.3)) throw new Error("chaos: transient failure");
+    return undefined;
+  },
+);

@@ -1,0 +1,34 @@
+// Only wiring: the deployed functions. Their logic lives in queue/, the application's handlers in handlers/.
+import { onDocumentWritten } from "firebase-functions/firestore";
+import { onTaskDispatched } from "firebase-functions/tasks";
+import { onSchedule } from "firebase-functions/scheduler";
+import { FUNCTION_TIMEOUT_SECONDS, REGION, SWEEPER } from "./queue/config";
+import { TASK_DOCUMENT_PATH } from "./queue/task";
+import { handleTaskWrite } from "./queue/dispatcher";
+import { handleRunRequest } from "./queue/task-runner";
+import { sweep } from "./queue/sweeper";
+import type { RunRequest } from "./queue/schedule";
+import { handlers } from "./handlers";
+
+const runtime = { region: REGION, timeoutSeconds: FUNCTION_TIMEOUT_SECONDS, memory: "512MiB" as const };
+
+/** Every write to a task: runs due tasks, schedules delayed ones, ignores the engine's own writes. */
+export const dispatchTask = onDocumentWritten({ ...runtime, document: TASK_DOCUMENT_PATH }, (event) =>
+  handleTaskWrite(event, handlers),
+);
+
+/** Delayed tasks and retries, called by Cloud Tasks at their `runAt`. */
+export const runTask = onTaskDispatched<RunRequest>(
+  {
+    ...runtime,
+    // Retries here cover infrastructure errors only; handler failures are recorded on the task, not thrown.
+    retryConfig: { maxAttempts: 5, minBackoffSeconds: 1 },
+    rateLimits: { maxConcurrentDispatches: 100 },
+  },
+  (request) => handleRunRequest(request.data, handlers),
+);
+
+/** The safety net: recovers expired leases and re-dispatches tasks whose event was lost. */
+export const sweepTasks = onSchedule({ ...runtime, schedule: SWEEPER.schedule }, async () => {
+  await sweep(handlers);
+});

@@ -1,0 +1,74 @@
+// One attempt of one task, from a snapshot that says it is due: validate, resolve the handler, claim, run,
+// record the outcome. Both entry points (the Firestore trigger and the Cloud Tasks queue) end here.
+import { Timestamp } from "firebase-admin/firestore";
+import { ERROR_CODES } from "./task";
+import { TaskFailure } from "./errors";
+import { claimTask, attemptBudget, type TaskSnapshot } from "./claim";
+import { createContext } from "./context";
+import { updateIfUnchanged } from "./fenced-writer";
+import { taskLog } from "./logs";
+import { outcomeUpdate, storableResult } from "./outcome";
+import { nextState, type Transition } from "./retry-policy";
+import { runWithTimeout } from "./run-handler";
+import { validateTask } from "./validation";
+import type { Registry } from "./registry";
+
+export async function runAttempt(snapshot: TaskSnapshot, registry: Registry): Promise<void> {
+  const { ref, data: task } = snapshot;
+  const invalid = validateTask(task);
+  const handler = invalid ? undefined : registry.resolve(task.type, task.action);
+  if (!handler) {
+    const failure =
+      invalid ??
+      new TaskFailure(ERROR_CODES.notFound, `no handler registered for "${task.type}" / "${task.action}"`, false);
+    await failWithoutRunning(snapshot, failure);
+    return;
+  }
+
+  const claim = await claimTask(snapshot, handler.options);
+  if (!claim) {
+    taskLog.claimLost(ref.path);
+    return;
+  }
+  taskLog.started(ref.path, claim.attempt);
+  const controller = new AbortController();
+  const ctx = createContext({ ...claim, createdBy: task.createdBy, controller });
+  const outcome = await runWithTimeout(
+    () => handler.run((task.data ?? {}) as Record<string, unknown>, ctx),
+    handler.options.timeoutSeconds,
+    controller,
+  );
+
+  const transition = nextState(outcome, claim.attempt, claim.maxAttempts, handler.options.backoff);
+  let result: unknown;
+  if (transition.state === "completed") {
+    const stored = storableResult(transition.result);
+    if (stored.value === undefined && stored.bytes > 0) taskLog.resultTooLarge(ref.path, stored.bytes);
+    result = stored.value;
+  }
+  const written = await claim.writer.update(
+    outcomeUpdate(transition, { attempt: claim.attempt, startedAt: claim.startedAt, history: task.history }, result),
+  );
+  if (!written) {
+    taskLog.fencedOut(ref.path, claim.attempt);
+    return;
+  }
+  logTransition(ref.path, claim.attempt, claim.startedAt, transition);
+}
+
+/** Ends a task that cannot run (malformed, unknown handler) as `failed`, if nobody changed it meanwhile. */
+async function failWithoutRunning(snapshot: TaskSnapshot, failure: TaskFailure): Promise<void> {
+  const { attempt } = attemptBudget(snapshot.data, 1);
+  const now = Timestamp.now();
+  const transition: Transition = { state: "failed", failure };
+  const update = outcomeUpdate(transition, { attempt, startedAt: now, history: snapshot.data.history });
+  const written = await updateIfUnchanged(snapshot.ref, snapshot.updateTime, { ...update, attempts: attempt });
+  if (written) taskLog.failed(snapshot.ref.path, attempt, failure.code, failure.message);
+  else taskLog.claimLost(snapshot.ref.path);
+}
+
+function logTransition(path: string, attempt: number, startedAt: Timestamp, transition: Transition): void {
+  if (transition.state === "completed") taskLog.completed(path, attempt, Date.now() - startedAt.toMillis());
+  else if (transition.state === "scheduled") taskLog.retrying(path, attempt, transition.failure.code, transition.runAt);
+  else taskLog.failed(path, attempt, transition.failure.code, transition.failure.message);
+}

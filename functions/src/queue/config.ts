@@ -1,0 +1,30 @@
+// Engine defaults in one place. Per-handler options (registry.ts) override the handler-level ones.
+
+/** Region of the deployed functions; the Cloud Tasks queue of `runTask` lives there too. */
+export const REGION = "us-central1";
+
+export const HANDLER_DEFAULTS = {
+  timeoutSeconds: 60,
+  maxAttempts: 3,
+  backoff: { baseSeconds: 2, capSeconds: 3600, jitter: "full" as const },
+};
+
+/** The dispatcher function's own timeout; a handler's timeout must leave room for recording its outcome. */
+export const FUNCTION_TIMEOUT_SECONDS = 540;
+export const MAX_HANDLER_TIMEOUT_SECONDS = FUNCTION_TIMEOUT_SECONDS - 40;
+
+/** A lease outlives the handler's timeout by this much, so only a crashed worker lets one expire. */
+export const LEASE_MARGIN_SECONDS = 30;
+
+/** Bounds on what the engine writes back, to keep task documents far below Firestore's 1 MiB limit. */
+export const LIMITS = { resultBytes: 16 * 1024, stackChars: 4000, messageChars: 1000, nameChars: 200 };
+
+export const SWEEPER = {
+  schedule: "every 1 minutes",
+  /** A `scheduled` task this far past its due time has lost its event. */
+  overdueGraceSeconds: 60,
+  pageSize: 200,
+};
+
+/** Name of the Cloud Tasks queue function that runs delayed tasks and retries (exported from index.ts). */
+export const RUN_TASK_FUNCTION = "runTask";

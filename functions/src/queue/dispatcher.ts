@@ -1,0 +1,23 @@
+// The Firestore trigger's logic. Every write to a task fires it, including the engine's own writes, so it decides
+// from the event's snapshots alone, without reading Firestore: only a write that leaves the task `scheduled`
+// matters. A due task is claimed and run here; a future one is handed to the Cloud Tasks queue.
+import { Timestamp } from "firebase-admin/firestore";
+import type { Change, DocumentSnapshot, FirestoreEvent } from "firebase-functions/firestore";
+import { runAttempt } from "./attempt";
+import { scheduleRun } from "./schedule";
+import type { Registry } from "./registry";
+
+export type TaskWriteEvent = FirestoreEvent<Change<DocumentSnapshot> | undefined, Record<string, string>>;
+
+export async function handleTaskWrite(event: TaskWriteEvent, registry: Registry): Promise<void> {
+  const after = event.data?.after;
+  if (!after?.exists || after.get("state") !== "scheduled") return;
+  const task = after.data() ?? {};
+  const runAt = task.runAt;
+  if (runAt instanceof Timestamp && runAt.toMillis() > Date.now()) {
+    const attempts = typeof task.attempts === "number" ? task.attempts : 0;
+    await scheduleRun({ path: after.ref.path, attempt: attempts + 1 }, runAt.toDate());
+    return;
+  }
+  await runAttempt({ ref: after.ref, updateTime: after.updateTime as Timestamp, data: task }, registry);
+}

@@ -1,0 +1,33 @@
+// One function per event the engine logs, so log lines stay consistent and structured.
+import * as logger from "firebase-functions/logger";
+
+export const taskLog = {
+  claimLost: (path: string) => logger.debug("task already claimed by another delivery", { path }),
+  started: (path: string, attempt: number) => logger.info("task started", { path, attempt }),
+  completed: (path: string, attempt: number, ms: number) => logger.info("task completed", { path, attempt, ms }),
+  retrying: (path: string, attempt: number, code: string, runAt: Date) =>
+    logger.warn("task failed, retry scheduled", { path, attempt, code, runAt: runAt.toISOString() }),
+  failed: (path: string, attempt: number, code: string, message: string) =>
+    logger.error("task failed", { path, attempt, code, message }),
+  fencedOut: (path: string, attempt: number) =>
+    logger.warn("lease lost: this attempt's outcome was discarded, a newer attempt owns the task", { path, attempt }),
+  resultTooLarge: (path: string, bytes: number) =>
+    logger.warn("handler result too large to store; dropped", { path, bytes }),
+  scheduled: (path: string, attempt: number, runAt: Date) =>
+    logger.debug("task run scheduled", { path, attempt, runAt: runAt.toISOString() }),
+  staleRun: (path: string, attempt: number, reason: string) =>
+    logger.debug("scheduled run no longer applies", { path, attempt, reason }),
+  swept: (summary: Record<string, number>) => logger.info("sweep finished", summary),
+};
+
+/** The logger a handler receives: every line carries the task path and attempt. */
+export function handlerLogger(path: string, attempt: number) {
+  const fields = { path, attempt };
+  return {
+    debug: (message: string, extra: object = {}) => logger.debug(message, { ...fields, ...extra }),
+    info: (message: string, extra: object = {}) => logger.info(message, { ...fields, ...extra }),
+    warn: (message: string, extra: object = {}) => logger.warn(message, { ...fields, ...extra }),
+    error: (message: string, extra: object = {}) => logger.error(message, { ...fields, ...extra }),
+  };
+}
+export type HandlerLogger = ReturnType<typeof handlerLogger>;

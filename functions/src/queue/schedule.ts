@@ -1,0 +1,30 @@
+// Delayed work (a `runAt` in the future, retry backoff) goes to a Cloud Tasks queue that calls `runTask` at that
+// time. The Cloud Task's id is derived from the task path and attempt, so enqueuing the same run twice (a
+// duplicate trigger event, two sweepers) is harmless: the second enqueue is rejected as already existing.
+import { createHash } from "node:crypto";
+import { getFunctions } from "firebase-admin/functions";
+import { db } from "./firebase";
+import { REGION, RUN_TASK_FUNCTION } from "./config";
+import { taskLog } from "./logs";
+
+export interface RunRequest {
+  /** Full path of the task document. */
+  path: string;
+  /** The attempt this run is for (`attempts + 1` when scheduled); a run for any other attempt is stale. */
+  attempt: number;
+}
+
+export function runTaskId(path: string, attempt: number, suffix = ""): string {
+  return `${createHash("sha256").update(path).digest("hex").slice(0, 40)}-${attempt}${suffix}`;
+}
+
+export async function scheduleRun(request: RunRequest, runAt: Date, idSuffix = ""): Promise<void> {
+  db(); // firebase-admin must be initialised before getFunctions()
+  const queue = getFunctions().taskQueue(`locations/${REGION}/functions/${RUN_TASK_FUNCTION}`);
+  try {
+    await queue.enqueue(request, { id: runTaskId(request.path, request.attempt, idSuffix), scheduleTime: runAt });
+    taskLog.scheduled(request.path, request.attempt, runAt);
+  } catch (error) {
+    if ((error as { code?: string }).code !== "functions/task-already-exists") throw error;
+  }
+}

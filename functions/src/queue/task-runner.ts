@@ -1,0 +1,37 @@
+// The Cloud Tasks queue function's logic: a delayed run or retry is due. The request names the task and the
+// attempt it was scheduled for; if the task moved on since (ran, was cancelled, retried by an admin), it is stale.
+import { Timestamp } from "firebase-admin/firestore";
+import { db } from "./firebase";
+import { runAttempt } from "./attempt";
+import { taskLog } from "./logs";
+import { scheduleRun, type RunRequest } from "./schedule";
+import type { Registry } from "./registry";
+
+/** Cloud Tasks may deliver slightly early; wait out up to this much, re-schedule beyond it. */
+const EARLY_WAIT_MS = 5000;
+
+export async function handleRunRequest(request: RunRequest, registry: Registry): Promise<void> {
+  if (typeof request?.path !== "string" || typeof request?.attempt !== "number") return;
+  const ref = db().doc(request.path);
+  const snapshot = await ref.get();
+  const task = snapshot.data();
+  const expectedAttempt = (typeof task?.attempts === "number" ? task.attempts : 0) + 1;
+  if (!task || task.state !== "scheduled" || expectedAttempt !== request.attempt) {
+    taskLog.staleRun(
+      request.path,
+      request.attempt,
+      task ? `state ${task.state}, attempts ${task.attempts}` : "deleted",
+    );
+    return;
+  }
+  const runAt = task.runAt instanceof Timestamp ? task.runAt.toMillis() : 0;
+  const early = runAt - Date.now();
+  if (early > EARLY_WAIT_MS) {
+    await scheduleRun(request, new Date(runAt), `-at${runAt}`);
+    return;
+  }
+  // The claim below is conditioned on this snapshot: if the task changes while we wait, the write that changed
+  // it re-dispatches it, and our claim is rejected.
+  if (early > 0) await new Promise((resolve) => setTimeout(resolve, early));
+  await runAttempt({ ref, updateTime: snapshot.updateTime as Timestamp, data: snapshot.data() ?? {} }, registry);
+}

@@ -1,0 +1,31 @@
+// Checks a task document written by a client before anything runs it. A malformed task is not an error of the
+// engine: it ends `failed` with `task/invalid` and a message that says what is wrong.
+import { Timestamp, type DocumentData } from "firebase-admin/firestore";
+import { LIMITS } from "./config";
+import { ERROR_CODES } from "./task";
+import { TaskFailure } from "./errors";
+
+function isPlainMap(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+function nameProblem(field: string, value: unknown): string | undefined {
+  if (typeof value !== "string") return `\`${field}\` must be a string, got ${value === null ? "null" : typeof value}`;
+  if (value.trim() === "") return `\`${field}\` must not be empty`;
+  if (value.length > LIMITS.nameChars) return `\`${field}\` is longer than ${LIMITS.nameChars} characters`;
+  return undefined;
+}
+
+/** Returns the reason the task cannot run, or undefined when it is well-formed. */
+export function validateTask(task: DocumentData): TaskFailure | undefined {
+  const problem =
+    nameProblem("type", task.type) ??
+    nameProblem("action", task.action) ??
+    (task.data !== undefined && !isPlainMap(task.data) ? "`data` must be a map (an object) when present" : undefined) ??
+    (task.runAt !== undefined && !(task.runAt instanceof Timestamp)
+      ? "`runAt` must be a timestamp when present"
+      : undefined);
+  return problem ? new TaskFailure(ERROR_CODES.invalid, problem, false) : undefined;
+}
