@@ -1,29 +1,34 @@
 #!/usr/bin/env node
 // `npm run with-emulators -- <command...>`: builds the functions and the admin page, starts the Firestore, Auth,
-// Functions, Cloud Tasks and Hosting emulators for the demo project, runs the command with the emulator
-// variables set (FIRESTORE_EMULATOR_HOST, FIREBASE_AUTH_EMULATOR_HOST, CLOUD_TASKS_EMULATOR_HOST,
-// GCLOUD_PROJECT, ...), stops everything and exits with the command's exit code.
+// Functions, Cloud Tasks and Hosting emulators for the demo project, runs the command with the emulator variables
+// set (FIRESTORE_EMULATOR_HOST, FIREBASE_AUTH_EMULATOR_HOST, CLOUD_TASKS_EMULATOR_HOST, GCLOUD_PROJECT, ...),
+// stops everything and exits with the command's exit code.
+//
+// The emulators' own output goes to a log file (EMULATOR_LOG, shown on failure), so the command's output, a test
+// runner's summary for instance, is what the terminal ends with.
 import { spawn, spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { checkJava, resolveFirestoreEmulator, SetupError } from "./lib/firestore-emulator.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const DEMO_PROJECT = "demo-taskqueue";
-const EMULATORS = "firestore,auth,functions,tasks,hosting";
+const EMULATORS = ["firestore", "auth", "functions", "tasks", "hosting"];
+const START_TIMEOUT_MS = 180_000;
+const STOP_TIMEOUT_MS = 20_000;
 
-function shellQuote(arg) {
-  return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+function readConfig(file) {
+  return JSON.parse(readFileSync(join(ROOT, file), "utf8"));
 }
 
 /**
  * The emulator configuration to use. With EMULATOR_PORT_OFFSET=N every port in firebase.json moves up by N, so a
- * second suite (tests while `npm start` runs) does not collide with the first. Returns the config file's name.
+ * second suite (tests while `npm start` runs) does not collide with the first.
  */
 function emulatorConfig(offset) {
-  if (!offset) return { configFile: "firebase.json", config: readConfig("firebase.json") };
   const config = readConfig("firebase.json");
+  if (!offset) return { configFile: "firebase.json", config };
   for (const emulator of Object.values(config.emulators)) {
     if (typeof emulator.port === "number") emulator.port += offset;
     if (typeof emulator.websocketPort === "number") emulator.websocketPort += offset;
@@ -34,8 +39,18 @@ function emulatorConfig(offset) {
   return { configFile, config };
 }
 
-function readConfig(file) {
-  return JSON.parse(readFileSync(join(ROOT, file), "utf8"));
+/** The variables a program needs to reach the emulators (what `firebase emulators:exec` would set, and more). */
+function emulatorEnv(emulators) {
+  const host = (name) => `${emulators[name].host}:${emulators[name].port}`;
+  return {
+    GCLOUD_PROJECT: DEMO_PROJECT,
+    FIRESTORE_EMULATOR_HOST: host("firestore"),
+    FIREBASE_AUTH_EMULATOR_HOST: host("auth"),
+    CLOUD_TASKS_EMULATOR_HOST: host("tasks"),
+    FIREBASE_EMULATOR_HUB: host("hub"),
+    FUNCTIONS_EMULATOR_ORIGIN: `http://${host("functions")}`,
+    HOSTING_EMULATOR_ORIGIN: `http://${host("hosting")}`,
+  };
 }
 
 function build() {
@@ -43,32 +58,99 @@ function build() {
   if (result.status !== 0) throw new SetupError("The build failed (see above); the emulators were not started.");
 }
 
+function tail(file, lines = 60) {
+  try {
+    return readFileSync(file, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
+  } catch {
+    return "(no log)";
+  }
+}
+
+/** Starts the emulator suite in its own process group; resolves once every emulator is ready. */
+function startEmulators(configFile, env, logFile) {
+  const firebase = join(ROOT, "node_modules", ".bin", "firebase");
+  const args = ["emulators:start", "--config", configFile, "--only", EMULATORS.join(","), "--project", DEMO_PROJECT];
+  const log = createWriteStream(logFile);
+  const child = spawn(firebase, args, { cwd: ROOT, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  child.stdout.pipe(log, { end: false });
+  child.stderr.pipe(log, { end: false });
+  const exited = new Promise((resolve) => child.on("exit", resolve));
+  const ready = new Promise((resolve, reject) => {
+    let seen = "";
+    const timer = setTimeout(
+      () => reject(new SetupError(`The emulators did not start within ${START_TIMEOUT_MS / 1000} s.`)),
+      START_TIMEOUT_MS,
+    );
+    child.stdout.on("data", (chunk) => {
+      seen = (seen + chunk).slice(-4096);
+      if (seen.includes("All emulators ready")) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    exited.then((code) => {
+      clearTimeout(timer);
+      reject(new SetupError(`The emulators exited during start-up (code ${code}).`));
+    });
+  });
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    try {
+      process.kill(-child.pid, "SIGINT"); // firebase-tools shuts the emulators down cleanly on SIGINT
+    } catch {
+      return;
+    }
+    const timeout = new Promise((resolve) => setTimeout(() => resolve("timeout"), STOP_TIMEOUT_MS));
+    if ((await Promise.race([exited, timeout])) === "timeout") {
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+    log.end();
+  };
+  return { ready, stop };
+}
+
 /** Runs `command` (an argv array) inside the emulator suite and resolves to its exit code. */
 export async function withEmulators(command, { skipBuild = false } = {}) {
   checkJava();
   const firestoreEnv = await resolveFirestoreEmulator(join(ROOT, ".emulator"));
   if (!skipBuild) build();
-  const { configFile, config } = emulatorConfig(Number(process.env.EMULATOR_PORT_OFFSET ?? 0));
-  const { hosting, functions } = config.emulators;
-  const firebase = join(ROOT, "node_modules", ".bin", "firebase");
-  const script = command.map(shellQuote).join(" ");
-  const args = ["emulators:exec", "--config", configFile, "--only", EMULATORS, "--project", DEMO_PROJECT, script];
-  const child = spawn(firebase, args, {
-    cwd: ROOT,
-    stdio: "inherit",
-    env: {
-      ...process.env,
-      ...firestoreEnv,
-      GCLOUD_PROJECT: DEMO_PROJECT,
-      // firebase-tools sets the other emulator hosts; these two are for the tests and the seed script.
-      HOSTING_EMULATOR_ORIGIN: `http://${hosting.host}:${hosting.port}`,
-      FUNCTIONS_EMULATOR_ORIGIN: `http://${functions.host}:${functions.port}`,
-    },
-  });
-  // Ctrl-C reaches firebase-tools through the process group; it stops the emulators and the command itself.
-  process.on("SIGINT", () => {});
-  process.on("SIGTERM", () => child.kill("SIGTERM"));
-  return new Promise((resolve) => child.on("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0))));
+  const offset = Number(process.env.EMULATOR_PORT_OFFSET ?? 0);
+  const { configFile, config } = emulatorConfig(offset);
+  mkdirSync(join(ROOT, ".emulator"), { recursive: true });
+  const logFile = process.env.EMULATOR_LOG ?? join(ROOT, ".emulator", `emulators-${offset}.log`);
+  const env = { ...process.env, ...firestoreEnv, ...emulatorEnv(config.emulators), EMULATOR_LOG: logFile };
+
+  const emulators = startEmulators(configFile, env, logFile);
+  let interrupted = false;
+  const onSignal = () => {
+    interrupted = true; // the command got the same Ctrl-C; wait for it, then stop the emulators
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  try {
+    console.error(`Starting emulators (log: ${logFile}) ...`);
+    await emulators.ready;
+  } catch (error) {
+    await emulators.stop();
+    console.error(tail(logFile));
+    throw error;
+  }
+  const code = interrupted
+    ? 130
+    : await new Promise((resolve) => {
+        const child = spawn(command[0], command.slice(1), { cwd: ROOT, env, stdio: "inherit" });
+        child.on("error", (error) => {
+          console.error(`Could not run ${command[0]}: ${error.message}`);
+          resolve(127);
+        });
+        child.on("exit", (exitCode, signal) => resolve(exitCode ?? (signal ? 128 + 2 : 1)));
+      });
+  await emulators.stop();
+  return code;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -1,0 +1,54 @@
+// One run per attempt: the trigger's logic, called directly with the same event several times at once (as a
+// duplicate or concurrent delivery would), runs the handler once. The task lives under a nested parent that
+// the deployed trigger (`{collection}/{parentId}/tasks/{taskId}`) does not watch, so only these calls run it.
+import { strict as assert } from "node:assert";
+import { FieldValue } from "firebase-admin/firestore";
+import { handleTaskWrite, type TaskWriteEvent } from "../../functions/src/queue/dispatcher";
+import { handlers } from "../../functions/src/handlers";
+import { adminDb, uniqueId } from "../support/firestore";
+
+async function unwatchedTask(fields: Record<string, unknown>) {
+  const ref = adminDb().collection("sandbox").doc(uniqueId()).collection("nested").doc("p").collection("tasks").doc();
+  await ref.set({ state: "scheduled", data: {}, createdAt: FieldValue.serverTimestamp(), ...fields });
+  return ref;
+}
+
+function writeEvent(after: FirebaseFirestore.DocumentSnapshot): TaskWriteEvent {
+  return { data: { before: undefined, after }, params: {} } as unknown as TaskWriteEvent;
+}
+
+describe("dispatcher: duplicate and concurrent deliveries", () => {
+  for (const deliveries of [2, 10]) {
+    it(`${deliveries} concurrent deliveries of the same event run the handler once`, async () => {
+      const task = await unwatchedTask({ type: "demo", action: "record" });
+      const event = writeEvent(await task.get());
+      await Promise.all(Array.from({ length: deliveries }, () => handleTaskWrite(event, handlers)));
+      const runs = await adminDb().collection("taskRuns").where("taskPath", "==", task.path).get();
+      assert.equal(runs.size, 1);
+      const done = await task.get();
+      assert.equal(done.get("state"), "completed");
+      assert.equal(done.get("attempts"), 1);
+    });
+  }
+
+  it("a late duplicate of an old event does nothing once the task has moved on", async () => {
+    const task = await unwatchedTask({ type: "demo", action: "record" });
+    const event = writeEvent(await task.get());
+    await handleTaskWrite(event, handlers);
+    const completed = await task.get();
+    await handleTaskWrite(event, handlers);
+    const runs = await adminDb().collection("taskRuns").where("taskPath", "==", task.path).get();
+    assert.equal(runs.size, 1);
+    assert.equal((await task.get()).updateTime?.isEqual(completed.updateTime!), true, "no further write");
+  });
+
+  it("returns without any write for events that do not leave the task scheduled", async () => {
+    for (const state of ["running", "completed", "failed", "cancelled"]) {
+      const task = await unwatchedTask({ type: "demo", action: "record", state });
+      const before = await task.get();
+      await handleTaskWrite(writeEvent(before), handlers);
+      assert.equal((await task.get()).updateTime?.isEqual(before.updateTime!), true, `${state}: untouched`);
+    }
+    await handleTaskWrite({ data: undefined, params: {} } as unknown as TaskWriteEvent, handlers); // a delete
+  });
+});
