@@ -24,7 +24,8 @@ function readConfig(file) {
 
 /**
  * The emulator configuration to use. With EMULATOR_PORT_OFFSET=N every port in firebase.json moves up by N, so a
- * second suite (tests while `npm start` runs) does not collide with the first.
+ * second suite (tests while `npm start` runs) does not collide with the first. firebase.json keeps all ports in
+ * 8000-8099, so any multiple of 100 is a safe offset.
  */
 function emulatorConfig(offset) {
   const config = readConfig("firebase.json");
@@ -153,17 +154,22 @@ export async function withEmulators(command, { skipBuild = false } = {}) {
   return code;
 }
 
+/** Command-line entry: runs `command` in the emulators and exits with its code, or explains a setup problem. */
+export async function runAndExit(command, options) {
+  try {
+    process.exit(await withEmulators(command, options));
+  } catch (error) {
+    if (!(error instanceof SetupError)) throw error;
+    console.error(`\n${error.message}\n`);
+    process.exit(1);
+  }
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const command = process.argv.slice(2);
   if (command.length === 0) {
     console.error("usage: npm run with-emulators -- <command...>");
     process.exit(2);
   }
-  try {
-    process.exit(await withEmulators(command, { skipBuild: process.env.SKIP_BUILD === "1" }));
-  } catch (error) {
-    if (!(error instanceof SetupError)) throw error;
-    console.error(`\n${error.message}\n`);
-    process.exit(1);
-  }
+  await runAndExit(command, { skipBuild: process.env.SKIP_BUILD === "1" });
 }
