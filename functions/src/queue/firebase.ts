@@ -9,8 +9,12 @@ export function db(): Firestore {
     // firebase-functions may have created a named app of its own; we need the default one.
     if (!getApps().some((app) => app.name === "[DEFAULT]")) initializeApp();
     firestore = getFirestore();
-    // Handlers return plain objects that may carry `undefined`; store them without the key instead of throwing.
-    firestore.settings({ ignoreUndefinedProperties: true });
+    try {
+      // Handlers return plain objects that may carry `undefined`; store them without the key instead of throwing.
+      firestore.settings({ ignoreUndefinedProperties: true });
+    } catch {
+      // The app already used Firestore with settings of its own (settings() works only once): keep those.
+    }
   }
   return firestore;
 }

@@ -63,9 +63,10 @@ export function outcomeUpdate(transition: Transition, info: AttemptInfo, result?
   }
   const error = errorRecord(transition, info.attempt);
   entry.error = { code: error.code, message: error.message };
-  const history = appendHistory(info.history, entry);
   if (transition.state === "scheduled") {
-    return { ...common, runAt: Timestamp.fromDate(transition.runAt), error, history };
+    const runAt = Timestamp.fromDate(transition.runAt);
+    return { ...common, runAt, error, history: appendHistory(info.history, { ...entry, retryAt: runAt }) };
   }
+  const history = appendHistory(info.history, entry);
   return { ...common, failedAt: FieldValue.serverTimestamp(), error, history };
 }

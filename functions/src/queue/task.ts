@@ -31,6 +31,8 @@ export interface AttemptRecord {
   endedAt: Timestamp;
   outcome: "completed" | "retry" | "failed";
   error?: { code: string; message: string };
+  /** For `retry`: when the next attempt was scheduled (the backoff chosen). */
+  retryAt?: Timestamp;
 }
 
 export interface Lease {

@@ -1,0 +1,135 @@
+// Crashes, lost events and leases: the sweeper recovers what the trigger could not, and fenced writes keep a
+// worker that outlived its lease from overwriting a newer attempt.
+import { strict as assert } from "node:assert";
+import { FieldValue, Timestamp, type DocumentReference } from "firebase-admin/firestore";
+import { sweep } from "../../functions/src/queue/sweeper";
+import { claimTask } from "../../functions/src/queue/claim";
+import { createContext } from "../../functions/src/queue/context";
+import { handleTaskWrite, type TaskWriteEvent } from "../../functions/src/queue/dispatcher";
+import { handlers } from "../../functions/src/handlers";
+import { adminDb, newParent, uniqueId, waitForState } from "../support/firestore";
+
+/** A task its worker claimed and then abandoned (the process died): `running`, lease already expired. */
+async function crashedTask(parent: DocumentReference, attempts: number, maxAttempts = 3) {
+  const ref = parent.collection("tasks").doc();
+  const past = Timestamp.fromMillis(Date.now() - 60_000);
+  await ref.set({
+    type: "demo",
+    action: "record",
+    state: "running",
+    data: {},
+    createdAt: past,
+    attempts,
+    maxAttempts,
+    startedAt: past,
+    lease: { owner: "crashed-worker", expiresAt: Timestamp.fromMillis(Date.now() - 1000) },
+  });
+  return ref;
+}
+
+/** A task under a nested parent: the deployed trigger does not watch it, as if its event were lost. */
+async function unwatchedTask(fields: Record<string, unknown>) {
+  const ref = adminDb().collection("sandbox").doc(uniqueId()).collection("nested").doc("p").collection("tasks").doc();
+  await ref.set({ state: "scheduled", data: {}, createdAt: FieldValue.serverTimestamp(), ...fields });
+  return ref;
+}
+
+const runsOf = async (task: DocumentReference) =>
+  (await adminDb().collection("taskRuns").where("taskPath", "==", task.path).get()).size;
+
+describe("sweeper and leases", () => {
+  it("recovers a crashed attempt: the attempt counts and the task is retried to completion", async () => {
+    const task = await crashedTask(await newParent(), 1);
+    const summary = await sweep(handlers);
+    assert.ok(summary.recovered >= 1);
+    const done = await waitForState(task, ["completed", "failed"], 20_000);
+    assert.equal(done.get("state"), "completed");
+    assert.equal(done.get("attempts"), 2);
+    assert.equal(done.get("history")[0].error.code, "handler/lease-expired");
+    assert.equal(await runsOf(task), 1);
+  });
+
+  it("fails a crashed last attempt with handler/lease-expired", async () => {
+    const task = await crashedTask(await newParent(), 3, 3);
+    await sweep(handlers);
+    const done = await waitForState(task, ["completed", "failed"]);
+    assert.equal(done.get("state"), "failed");
+    assert.equal(done.get("error.code"), "handler/lease-expired");
+    assert.equal(done.get("lease"), undefined);
+  });
+
+  it("two sweeps at once recover a crashed task once", async () => {
+    const task = await crashedTask(await newParent(), 1);
+    const [a, b] = await Promise.all([sweep(handlers), sweep(handlers)]);
+    assert.ok(a.recovered + b.recovered >= 1);
+    const done = await waitForState(task, ["completed", "failed"], 20_000);
+    assert.equal(done.get("attempts"), 2, "the crashed attempt was counted once");
+    assert.equal(done.get("history").length, 2);
+    assert.equal(await runsOf(task), 1);
+  });
+
+  it("re-dispatches a scheduled task whose trigger event was lost, through the Cloud Tasks queue", async () => {
+    const task = await unwatchedTask({
+      type: "demo",
+      action: "record",
+      createdAt: Timestamp.fromMillis(Date.now() - 120_000),
+    });
+    const [a, b] = await Promise.all([sweep(handlers), sweep(handlers)]);
+    assert.ok(a.redispatched + b.redispatched >= 1);
+    const done = await waitForState(task, ["completed", "failed"], 20_000);
+    assert.equal(done.get("state"), "completed");
+    assert.equal(await runsOf(task), 1, "two sweeps, one run");
+  });
+
+  it("leaves a delayed task alone until its runAt is overdue", async () => {
+    const task = await unwatchedTask({
+      type: "demo",
+      action: "record",
+      createdAt: Timestamp.fromMillis(Date.now() - 120_000),
+      runAt: Timestamp.fromMillis(Date.now() + 3600_000),
+    });
+    await sweep(handlers);
+    assert.equal((await task.get()).get("state"), "scheduled");
+  });
+
+  it("a worker that outlived its lease cannot overwrite the newer attempt's outcome", async () => {
+    const task = await unwatchedTask({ type: "demo", action: "record" });
+    const first = await task.get();
+    const slow = await claimTask(
+      { ref: task, updateTime: first.updateTime!, data: first.data()! },
+      handlers.resolve("demo", "record")!.options,
+    );
+    assert.ok(slow, "attempt 1 claimed");
+    const controller = new AbortController();
+    const ctx = createContext({ ...slow, controller });
+    await ctx.progress(40);
+    assert.equal((await task.get()).get("progress"), 40, "progress is written while the lease is held");
+
+    // Attempt 1's worker stalls past its lease; the sweeper recovers the task and attempt 2 completes it.
+    const leaseEnd = (await task.get()).get("lease.expiresAt").toMillis();
+    await sweep(handlers, { now: new Date(leaseEnd + 1000) });
+    const retry = await task.get();
+    assert.equal(retry.get("state"), "scheduled");
+    // Attempt 2 runs (as the queue would at the retry's runAt) and completes.
+    const second = await runNow(task);
+    assert.equal(second.get("state"), "completed");
+    assert.equal(second.get("attempts"), 2);
+
+    // The stale worker wakes up: its progress and its outcome are both refused.
+    await ctx.progress(90);
+    assert.equal(ctx.signal.aborted, true, "the stale worker is told to stop");
+    const wrote = await slow.writer.update({ state: "failed", error: { code: "stale", message: "stale" } });
+    assert.equal(wrote, false);
+    const final = await task.get();
+    assert.equal(final.get("state"), "completed");
+    assert.equal(final.get("attempts"), 2);
+    assert.notEqual(final.get("progress"), 90);
+  });
+});
+
+async function runNow(task: DocumentReference) {
+  await task.update({ runAt: Timestamp.fromMillis(Date.now() - 1) });
+  const due = await task.get();
+  await handleTaskWrite({ data: { before: undefined, after: due } } as unknown as TaskWriteEvent, handlers);
+  return task.get();
+}
