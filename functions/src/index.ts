@@ -32,3 +32,6 @@ export const runTask = onTaskDispatched<RunRequest>(
 export const sweepTasks = onSchedule({ ...runtime, schedule: SWEEPER.schedule }, async () => {
   await sweep(handlers);
 });
+
+/** Benchmark baseline (`npm run bench`); defined only inside the Functions emulator, never deployed. */
+export { benchMinimalTask } from "./bench";
