@@ -1,9 +1,11 @@
 // What a handler receives besides its data: where the task lives, which attempt this is, a key that stays the
-// same across attempts (for idempotent side effects), a logger, a progress reporter and a cancellation signal.
+// same across attempts (for idempotent side effects), a logger, a progress reporter, a cancellation signal and
+// `enqueue` for follow-up tasks.
 import { createHash } from "node:crypto";
 import { FieldValue, type DocumentReference } from "firebase-admin/firestore";
 import { handlerLogger, type HandlerLogger } from "./logs";
 import type { FencedWriter } from "./fenced-writer";
+import { enqueueTask, followUpTaskId, type ServerTaskRequest } from "./enqueue";
 
 export interface TaskContext {
   /** The task document. */
@@ -23,6 +25,15 @@ export interface TaskContext {
   readonly signal: AbortSignal;
   /** Records progress 0–100 on the task (a fenced write: ignored once the lease is lost). */
   progress(percent: number): Promise<void>;
+  /**
+   * Enqueues a follow-up task, by default under this task's parent. Typed from the handler registry; any handler
+   * may be enqueued, client-enqueueable or not. Each call gets an id derived from this task and the call's order,
+   * so a retried attempt that enqueues the same follow-ups in the same order does not enqueue them twice.
+   */
+  enqueue(
+    request: ServerTaskRequest,
+    options?: { parent?: DocumentReference; id?: string },
+  ): Promise<DocumentReference>;
 }
 
 export function idempotencyKeyFor(taskPath: string): string {
@@ -39,6 +50,7 @@ export function createContext(args: {
   const { writer, attempt, maxAttempts, controller } = args;
   const taskRef = writer.ref;
   const parentRef = taskRef.parent.parent as DocumentReference;
+  let enqueued = 0;
   return {
     taskRef,
     parentRef,
@@ -53,6 +65,10 @@ export function createContext(args: {
       const value = Math.max(0, Math.min(100, Math.round(Number(percent) || 0)));
       const written = await writer.update({ progress: value, updatedAt: FieldValue.serverTimestamp() });
       if (!written) controller.abort(new Error("lease lost"));
+    },
+    enqueue(request, options = {}) {
+      const id = options.id ?? followUpTaskId(taskRef.path, enqueued++);
+      return enqueueTask(options.parent ?? parentRef, request, { id, enqueuedBy: taskRef.path });
     },
   };
 }

@@ -5,3 +5,6 @@ export type { TaskContext } from "./context";
 export { PermanentError } from "./errors";
 export { ERROR_CODES } from "./task";
 export type { TaskDocument, TaskState } from "./task";
+export { enqueueTask } from "./enqueue";
+export type { EnqueueOptions, ServerTaskRequest } from "./enqueue";
+export type { Register, TaskRequest } from "./task-request";

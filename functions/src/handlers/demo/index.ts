@@ -52,3 +52,20 @@ export const chaos = defineHandler<{ failRate?: number }>(
     return undefined;
   },
 );
+
+/**
+ * Chains itself: enqueues `demo.chain` with `steps - 1` under the same parent until `steps` reaches 0, then
+ * `demo.noop`. Shows `ctx.enqueue`; server-only, so a client cannot start a chain.
+ */
+export const chain = defineHandler<{ steps: number }, { next: string }>(
+  { maxAttempts: 2 },
+  // The return type is spelled out because it uses ctx.enqueue, whose types are built from this very registry.
+  async (data, ctx): Promise<{ next: string }> => {
+    const steps = Math.max(0, Math.min(10, Math.floor(Number(data.steps) || 0)));
+    const next =
+      steps > 0
+        ? await ctx.enqueue({ type: "demo", action: "chain", data: { steps: steps - 1 } })
+        : await ctx.enqueue({ type: "demo", action: "noop" });
+    return { next: next.path };
+  },
+);

@@ -1,0 +1,195 @@
+// The client library apps use to enqueue and follow tasks (Firebase JS SDK, modular). It writes exactly the
+// fields the security rules accept, so an app never has to know them. Runs in the browser and in Node; imports
+// nothing from the engine but types. Usage: README, "Writing tasks from your app".
+import { getAuth } from "firebase/auth";
+import {
+  Timestamp,
+  collection,
+  doc,
+  onSnapshot,
+  serverTimestamp,
+  setDoc,
+  updateDoc,
+  type DocumentData,
+  type DocumentReference,
+  type FirestoreError,
+  type Transaction,
+  type Unsubscribe,
+  type WriteBatch,
+} from "firebase/firestore";
+import type { Handlers } from "../handlers";
+import type { TaskRequest } from "../queue/task-request";
+
+export { MAX_DATA_KEYS, MAX_RUN_AT_DAYS } from "../queue/task-request";
+
+/** A task to enqueue from an app: `data` is checked against the handler that `type`/`action` name. */
+export type ClientTaskRequest<H = Handlers> = TaskRequest<H, Date | Timestamp>;
+
+export type TaskState = "scheduled" | "running" | "completed" | "failed" | "cancelled";
+
+/** A task document as an app reads it (DESIGN.md §3). */
+export interface TaskView {
+  id: string;
+  path: string;
+  type: string;
+  action: string;
+  state: TaskState;
+  data?: Record<string, unknown>;
+  runAt?: Timestamp;
+  createdAt?: Timestamp;
+  createdBy?: string;
+  attempts?: number;
+  maxAttempts?: number;
+  startedAt?: Timestamp;
+  completedAt?: Timestamp;
+  failedAt?: Timestamp;
+  updatedAt?: Timestamp;
+  error?: { code: string; message: string; stack?: string; attempt: number; at: Timestamp };
+  result?: unknown;
+  progress?: number;
+}
+
+export const FINAL_STATES: readonly TaskState[] = ["completed", "failed", "cancelled"];
+
+export interface ClientEnqueueOptions {
+  /** The signed-in user's uid (the rules require `createdBy == request.auth.uid`); defaults to Firebase Auth's. */
+  uid?: string;
+  /** A document id for the task; by default Firestore picks one. */
+  id?: string;
+}
+
+/** A write that can carry a task: a `WriteBatch` or a `Transaction`. */
+export type TaskWriter = WriteBatch | Transaction;
+
+function currentUid(ref: DocumentReference, uid: string | undefined): string {
+  const found = uid ?? getAuth(ref.firestore.app).currentUser?.uid;
+  if (!found) throw new Error("enqueueTask: sign in first (the security rules only accept tasks from signed-in users)");
+  return found;
+}
+
+function taskRefUnder(parent: DocumentReference, id: string | undefined): DocumentReference {
+  const tasks = collection(parent, "tasks");
+  return id ? doc(tasks, id) : doc(tasks);
+}
+
+/** The task document exactly as the security rules accept it on create. */
+export function taskFields<H = Handlers>(request: ClientTaskRequest<H>, uid: string): DocumentData {
+  const { type, action, data, runAt } = request as { type: string; action: string; data?: object; runAt?: unknown };
+  const fields: DocumentData = {
+    type,
+    action,
+    state: "scheduled",
+    data: data ?? {},
+    createdAt: serverTimestamp(),
+    createdBy: uid,
+  };
+  if (runAt instanceof Date) fields.runAt = Timestamp.fromDate(runAt);
+  else if (runAt !== undefined) fields.runAt = runAt;
+  return fields;
+}
+
+/**
+ * Enqueues a task under `parent` (a document the signed-in user owns: `parent.ownerId == uid`) and resolves
+ * with its reference once Firestore accepted it. Rejects with `permission-denied` when the rules refuse it.
+ */
+export async function enqueueTask<H = Handlers>(
+  parent: DocumentReference,
+  request: ClientTaskRequest<H>,
+  options: ClientEnqueueOptions = {},
+): Promise<DocumentReference> {
+  const ref = taskRefUnder(parent, options.id);
+  await setDoc(ref, taskFields(request, currentUid(parent, options.uid)));
+  return ref;
+}
+
+/**
+ * Adds a task to the caller's batch or transaction, so it commits together with the caller's own writes (the
+ * outbox pattern: the order and its confirmation email task, or neither). The parent may be created in the same
+ * batch. Returns the task's reference; nothing is written until the caller commits.
+ */
+export function enqueueTaskIn<H = Handlers>(
+  writer: TaskWriter,
+  parent: DocumentReference,
+  request: ClientTaskRequest<H>,
+  options: ClientEnqueueOptions = {},
+): DocumentReference {
+  const ref = taskRefUnder(parent, options.id);
+  const fields = taskFields(request, currentUid(parent, options.uid));
+  // Both have set(ref, data); the cast only picks one of their identical overload sets.
+  (writer as WriteBatch).set(ref, fields);
+  return ref;
+}
+
+function toView(ref: DocumentReference, data: DocumentData): TaskView {
+  return { ...(data as Omit<TaskView, "id" | "path">), id: ref.id, path: ref.path };
+}
+
+/**
+ * Calls `onChange` with the task now and on every change (state, progress, result, error); `undefined` when the
+ * task does not exist. Returns the function that stops watching.
+ */
+export function watchTask(
+  ref: DocumentReference,
+  onChange: (task: TaskView | undefined) => void,
+  onError?: (error: FirestoreError) => void,
+): Unsubscribe {
+  return onSnapshot(ref, (snap) => onChange(snap.exists() ? toView(ref, snap.data()) : undefined), onError);
+}
+
+/** Resolves with the task once it reaches one of `states` (by default a final one). */
+export function waitForTask(
+  ref: DocumentReference,
+  { states = FINAL_STATES, timeoutMs = 60_000 }: { states?: readonly TaskState[]; timeoutMs?: number } = {},
+): Promise<TaskView> {
+  return new Promise((resolve, reject) => {
+    let last: TaskView | undefined;
+    const stop = (): void => {
+      clearTimeout(timer);
+      unsubscribe();
+    };
+    const timer = setTimeout(() => {
+      stop();
+      reject(new Error(`${ref.path} did not reach ${states.join("|")} within ${timeoutMs} ms (last: ${last?.state})`));
+    }, timeoutMs);
+    const unsubscribe = watchTask(
+      ref,
+      (task) => {
+        last = task;
+        if (task && states.includes(task.state)) {
+          stop();
+          resolve(task);
+        }
+      },
+      (error) => {
+        stop();
+        reject(error);
+      },
+    );
+  });
+}
+
+/**
+ * Admins only: puts a `failed` task back to `scheduled` (optionally at `runAt`), recording who and when. The
+ * rules refuse it unless the task is still `failed` when the write lands, so two admins cannot retry it twice.
+ */
+export async function retryTask(
+  ref: DocumentReference,
+  options: { runAt?: Date | Timestamp; uid?: string } = {},
+): Promise<void> {
+  const update: DocumentData = {
+    state: "scheduled",
+    retriedBy: currentUid(ref, options.uid),
+    retriedAt: serverTimestamp(),
+  };
+  if (options.runAt) update.runAt = options.runAt instanceof Date ? Timestamp.fromDate(options.runAt) : options.runAt;
+  await updateDoc(ref, update);
+}
+
+/** Admins only: cancels a task that is still `scheduled` when the write lands, recording who and when. */
+export async function cancelTask(ref: DocumentReference, options: { uid?: string } = {}): Promise<void> {
+  await updateDoc(ref, {
+    state: "cancelled",
+    cancelledBy: currentUid(ref, options.uid),
+    cancelledAt: serverTimestamp(),
+  });
+}

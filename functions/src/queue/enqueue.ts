@@ -1,0 +1,56 @@
+// Enqueuing from server code: a handler chaining follow-up work (`ctx.enqueue`), a callable function, a script.
+// The server may enqueue any registered handler, client-enqueueable or not; the security rules only govern clients.
+import { createHash } from "node:crypto";
+import { FieldValue, Timestamp, type DocumentReference } from "firebase-admin/firestore";
+import { TASKS_COLLECTION } from "./task";
+import type { RegisteredHandlers, TaskRequest } from "./task-request";
+
+/** A task request as server code writes it: `runAt` may be a Date or a firebase-admin Timestamp. */
+export type ServerTaskRequest = TaskRequest<RegisteredHandlers, Date | Timestamp>;
+
+export interface EnqueueOptions {
+  /**
+   * The task's document id. With an id, enqueuing is idempotent: if that task already exists, nothing is written
+   * and its reference is returned.
+   */
+  id?: string;
+  /** Path of the task whose handler enqueued this one (recorded as `enqueuedBy`, for tracing chains). */
+  enqueuedBy?: string;
+}
+
+const ALREADY_EXISTS = 6;
+
+/** Writes a `scheduled` task under `parent` (its `tasks` sub-collection) and returns its reference. */
+export async function enqueueTask(
+  parent: DocumentReference,
+  request: ServerTaskRequest,
+  options: EnqueueOptions = {},
+): Promise<DocumentReference> {
+  const tasks = parent.collection(TASKS_COLLECTION);
+  const ref = options.id ? tasks.doc(options.id) : tasks.doc();
+  const { type, action, data, runAt } = request as { type: string; action: string; data?: object; runAt?: unknown };
+  const task: Record<string, unknown> = {
+    type,
+    action,
+    state: "scheduled",
+    data: data ?? {},
+    createdAt: FieldValue.serverTimestamp(),
+  };
+  if (runAt instanceof Date) task.runAt = Timestamp.fromDate(runAt);
+  else if (runAt !== undefined) task.runAt = runAt;
+  if (options.enqueuedBy) task.enqueuedBy = options.enqueuedBy;
+  try {
+    await ref.create(task);
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== ALREADY_EXISTS) throw error;
+  }
+  return ref;
+}
+
+/**
+ * The id of the `n`-th task enqueued by the handler of `taskPath`. The same on every attempt of that task, so an
+ * attempt that enqueued follow-ups and then failed does not enqueue them again when it is retried.
+ */
+export function followUpTaskId(taskPath: string, n: number): string {
+  return createHash("sha256").update(`${taskPath}#${n}`).digest("hex").slice(0, 20);
+}

@@ -1,0 +1,198 @@
+// End to end through the client library: a user signed in with the Auth emulator enqueues tasks with the
+// Firebase JS SDK, the security rules let them in, the Functions emulator runs them; and handlers chain tasks
+// with ctx.enqueue.
+import assert from "node:assert/strict";
+import { doc, getDoc, runTransaction, setLogLevel, writeBatch, type DocumentReference } from "firebase/firestore";
+import { Timestamp } from "firebase-admin/firestore";
+import {
+  enqueueTask,
+  enqueueTaskIn,
+  waitForTask,
+  watchTask,
+  type TaskState,
+  type TaskView,
+} from "../../functions/src/client";
+import { createContext } from "../../functions/src/queue/context";
+import { followUpTaskId } from "../../functions/src/queue/enqueue";
+import type { FencedWriter } from "../../functions/src/queue/fenced-writer";
+import { adminDb, newParent, uniqueId, waitForState, writeTask } from "../support/firestore";
+import { signedInClient, type Client } from "../support/client";
+
+const PROGRESSION: TaskState[] = ["scheduled", "running", "completed"];
+
+describe("client library: enqueue as a signed-in user", () => {
+  let client: Client;
+
+  before(async () => {
+    client = await signedInClient();
+  });
+
+  after(async () => {
+    await client?.close();
+  });
+
+  /** An order owned by the signed-in user, written by the server (admin SDK). */
+  async function ownOrder(): Promise<DocumentReference> {
+    const order = await newParent("orders", { ownerId: client.user.uid, customerEmail: client.email });
+    return doc(client.db, order.path);
+  }
+
+  async function mailFor(task: TaskView): Promise<FirebaseFirestore.DocumentData | undefined> {
+    const mailId = (task.result as { mailId?: string } | undefined)?.mailId;
+    assert.ok(mailId, `no mailId in the result of ${task.path}: ${JSON.stringify(task.result)}`);
+    return (await adminDb().collection("mail").doc(mailId).get()).data();
+  }
+
+  it("enqueueTask: the order confirmation email task completes and sends its email", async () => {
+    const order = await ownOrder();
+    const task = await enqueueTask(order, { type: "order", action: "sendConfirmationEmail", data: {} });
+    const done = await waitForTask(task, { timeoutMs: 30_000 });
+    assert.equal(done.state, "completed", JSON.stringify(done.error));
+    assert.equal(done.createdBy, client.user.uid);
+    assert.ok(done.createdAt, "createdAt is the server's time of the write");
+    assert.equal((await mailFor(done))?.to, client.email);
+  });
+
+  it("watchTask reports the task's states in order, ending completed", async () => {
+    const order = await ownOrder();
+    const task = await enqueueTask(order, { type: "demo", action: "sleep", data: { ms: 300 } });
+    const seen: TaskState[] = [];
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no completion; saw ${seen.join(" → ")}`)), 30_000);
+      const stop = watchTask(
+        task,
+        (view) => {
+          if (view && seen.at(-1) !== view.state) seen.push(view.state);
+          if (view?.state === "completed") {
+            clearTimeout(timer);
+            stop();
+            resolve();
+          }
+        },
+        reject,
+      );
+    });
+    const positions = seen.map((state) => PROGRESSION.indexOf(state));
+    assert.ok(
+      positions.every((p, i) => p >= 0 && (i === 0 || p > positions[i - 1])),
+      seen.join(" → "),
+    );
+    assert.equal(seen.at(-1), "completed");
+  });
+
+  it("enqueueTaskIn: an order and its confirmation email task commit in one batch (outbox)", async () => {
+    const order = doc(client.db, `orders/${uniqueId("order")}`);
+    const batch = writeBatch(client.db);
+    batch.set(order, { ownerId: client.user.uid, customerEmail: client.email, total: 4200 });
+    const task = enqueueTaskIn(batch, order, { type: "order", action: "sendConfirmationEmail", data: {} });
+    await batch.commit();
+    const done = await waitForTask(task, { timeoutMs: 30_000 });
+    assert.equal(done.state, "completed", JSON.stringify(done.error));
+    assert.equal((await mailFor(done))?.to, client.email);
+  });
+
+  it("enqueueTaskIn: a task added in a transaction runs once the transaction commits", async () => {
+    const order = await ownOrder();
+    const task = await runTransaction(client.db, async (transaction) => {
+      const snap = await transaction.get(order);
+      assert.equal(snap.get("ownerId"), client.user.uid);
+      return enqueueTaskIn(transaction, order, { type: "demo", action: "noop" });
+    });
+    assert.equal((await waitForTask(task, { timeoutMs: 30_000 })).state, "completed");
+  });
+
+  it("a rejected batch writes neither the order nor its task", async () => {
+    setLogLevel("silent");
+    try {
+      const order = doc(client.db, `orders/${uniqueId("order")}`);
+      const batch = writeBatch(client.db);
+      batch.set(order, { ownerId: client.user.uid });
+      // Server-only: the rules refuse the task, and so the whole batch.
+      const task = enqueueTaskIn(batch, order, { type: "demo", action: "record", data: {} });
+      await assert.rejects(batch.commit(), { code: "permission-denied" });
+      assert.equal((await adminDb().doc(order.path).get()).exists, false);
+      assert.equal((await adminDb().doc(task.path).get()).exists, false);
+    } finally {
+      setLogLevel("warn");
+    }
+  });
+
+  it("the rules refuse a server-only handler and another user's parent", async () => {
+    setLogLevel("silent");
+    try {
+      const order = await ownOrder();
+      await assert.rejects(
+        enqueueTask(order, { type: "inventory", action: "mutations.initiateOrderProcessing", data: {} }),
+        { code: "permission-denied" },
+      );
+      const someoneElses = await newParent("orders", { ownerId: "someone-else" });
+      await assert.rejects(enqueueTask(doc(client.db, someoneElses.path), { type: "demo", action: "noop" }), {
+        code: "permission-denied",
+      });
+    } finally {
+      setLogLevel("warn");
+    }
+  });
+
+  it("a delayed task keeps its runAt and is readable by its owner while it waits", async () => {
+    const order = await ownOrder();
+    const runAt = new Date(Date.now() + 3600_000);
+    const task = await enqueueTask(order, { type: "demo", action: "noop", runAt });
+    const snap = await getDoc(task);
+    assert.equal(snap.get("state"), "scheduled");
+    assert.equal(snap.get("runAt").toMillis(), runAt.getTime());
+  });
+
+  it("enqueueTask without a signed-in user fails before writing anything", async () => {
+    const anonymous = await signedInClient();
+    await anonymous.auth.signOut();
+    try {
+      assert.throws(
+        () => enqueueTaskIn(writeBatch(anonymous.db), doc(anonymous.db, "orders/x"), { type: "demo", action: "noop" }),
+        /sign in first/,
+      );
+    } finally {
+      await anonymous.close();
+    }
+  });
+});
+
+describe("ctx.enqueue: handlers chain follow-up tasks", () => {
+  it("demo.chain enqueues the next link under the same parent until the chain ends", async () => {
+    const parent = await newParent();
+    const first = await writeTask(parent, { type: "demo", action: "chain", data: { steps: 2 } });
+    const paths = [first.path];
+    // chain(2) → chain(1) → chain(0) → noop; each follow-up's id comes from its creator's path.
+    for (let i = 0; i < 4; i++) {
+      const ref = adminDb().doc(paths[i]);
+      const done = await waitForState(ref, ["completed", "failed"], 30_000);
+      assert.equal(done.get("state"), "completed", JSON.stringify(done.get("error")));
+      if (i > 0) assert.equal(done.get("enqueuedBy"), paths[i - 1]);
+      if (i < 3) paths.push(parent.collection("tasks").doc(followUpTaskId(ref.path, 0)).path);
+    }
+    assert.equal((await adminDb().doc(paths[3]).get()).get("action"), "noop");
+    assert.equal((await parent.collection("tasks").get()).size, 4);
+  });
+
+  it("a retried attempt enqueues the same follow-ups, not new ones", async () => {
+    const parent = await newParent();
+    // Far in the future: the follow-ups stay scheduled, so the test can count them undisturbed.
+    const runAt = Timestamp.fromMillis(Date.now() + 24 * 3600_000);
+    const taskRef = parent.collection("tasks").doc(uniqueId("origin"));
+    for (const attempt of [1, 2]) {
+      const ctx = createContext({
+        writer: { ref: taskRef } as unknown as FencedWriter,
+        attempt,
+        maxAttempts: 3,
+        controller: new AbortController(),
+      });
+      await ctx.enqueue({ type: "demo", action: "sleep", data: { ms: 1 }, runAt });
+      await ctx.enqueue({ type: "demo", action: "noop", runAt });
+    }
+    const followUps = await parent.collection("tasks").get();
+    assert.deepEqual(followUps.docs.map((d) => d.id).sort(), [
+      ...[followUpTaskId(taskRef.path, 0), followUpTaskId(taskRef.path, 1)].sort(),
+    ]);
+    assert.ok(followUps.docs.every((d) => d.get("enqueuedBy") === taskRef.path && d.get("state") === "scheduled"));
+  });
+});
