@@ -1,0 +1,117 @@
+// Draws docs/performance.svg from bench/results.json: the drain over time (tasks completed since the first was
+// written) and the create→completed latency percentiles, engine next to the minimal trigger. Plain SVG, no
+// dependencies. `node --import tsx bench/chart.ts` redraws it from the committed results; `npm run bench` redraws
+// it after a full run.
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { BenchResults } from "./bench";
+
+const ROOT = join(__dirname, "..");
+export const RESULTS_FILE = join(ROOT, "bench", "results.json");
+export const CHART_FILE = join(ROOT, "docs", "performance.svg");
+
+const COLORS = { engine: "#1a73e8", minimal: "#e8710a" };
+const W = 960;
+const H = 380;
+const PANEL = { top: 56, bottom: 56, height: H - 56 - 56 };
+
+const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+const text = (x: number, y: number, s: string, attrs = "") =>
+  `<text x="${x.toFixed(1)}" y="${y.toFixed(1)}" ${attrs}>${esc(s)}</text>`;
+
+/** Round axis maximum and tick step for `max`. */
+function axis(max: number, ticks = 5): { top: number; step: number } {
+  const raw = Math.max(max, 1e-9) / ticks;
+  const magnitude = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * magnitude).find((s) => s >= raw) ?? raw;
+  return { top: Math.ceil(max / step) * step, step };
+}
+
+function drainPanel(results: BenchResults, x0: number, width: number): string[] {
+  const { engine, minimal } = results.drain;
+  const series = [
+    { name: "engine", color: COLORS.engine, curve: engine.curve, rate: engine.tasksPerSecond },
+    { name: "minimal trigger", color: COLORS.minimal, curve: minimal.curve, rate: minimal.tasksPerSecond },
+  ];
+  const xAxis = axis(Math.max(...series.map((s) => s.curve[s.curve.length - 1]?.[0] ?? 0)));
+  const yAxis = axis(results.sizes.drainTasks);
+  const sx = (t: number) => x0 + (t / xAxis.top) * width;
+  const sy = (n: number) => PANEL.top + PANEL.height - (n / yAxis.top) * PANEL.height;
+  const out = [text(x0, 36, `Drain: ${results.sizes.drainTasks} no-op tasks written at once`, 'class="title"')];
+  for (let v = 0; v <= yAxis.top + 1e-9; v += yAxis.step) {
+    out.push(`<line x1="${x0}" x2="${x0 + width}" y1="${sy(v)}" y2="${sy(v)}" class="grid"/>`);
+    out.push(text(x0 - 6, sy(v) + 4, String(Math.round(v)), 'text-anchor="end"'));
+  }
+  for (let t = 0; t <= xAxis.top + 1e-9; t += xAxis.step) {
+    out.push(text(sx(t), PANEL.top + PANEL.height + 16, String(+t.toFixed(2)), 'text-anchor="middle"'));
+  }
+  out.push(text(x0 + width / 2, H - 14, "seconds since the first task was written", 'text-anchor="middle"'));
+  out.push(text(x0 - 40, PANEL.top - 10, "tasks completed"));
+  series.forEach((s, i) => {
+    const points = s.curve.map(([t, n]) => `${sx(t).toFixed(1)},${sy(n).toFixed(1)}`).join(" ");
+    out.push(`<polyline points="${points}" fill="none" stroke="${s.color}" stroke-width="2"/>`);
+    const ly = PANEL.top + 14 + i * 18;
+    out.push(`<rect x="${x0 + width - 190}" y="${ly - 9}" width="12" height="12" fill="${s.color}"/>`);
+    out.push(text(x0 + width - 172, ly + 1, `${s.name}: ${s.rate} tasks/s`));
+  });
+  return out;
+}
+
+function latencyPanel(results: BenchResults, x0: number, width: number): string[] {
+  const { engine, minimal } = results.drain;
+  const keys = ["p50", "p95", "p99"] as const;
+  const yAxis = axis(Math.max(...keys.flatMap((k) => [engine.latencyMs[k], minimal.latencyMs[k]])) / 1000);
+  const sy = (s: number) => PANEL.top + PANEL.height - (s / yAxis.top) * PANEL.height;
+  const out = [text(x0, 36, "Create → completed latency", 'class="title"')];
+  for (let v = 0; v <= yAxis.top + 1e-9; v += yAxis.step) {
+    out.push(`<line x1="${x0}" x2="${x0 + width}" y1="${sy(v)}" y2="${sy(v)}" class="grid"/>`);
+    out.push(text(x0 - 6, sy(v) + 4, String(+v.toFixed(2)), 'text-anchor="end"'));
+  }
+  out.push(text(x0 - 40, PANEL.top - 10, "seconds"));
+  const group = width / keys.length;
+  const bar = group / 4;
+  keys.forEach((k, i) => {
+    const gx = x0 + i * group + group / 2;
+    [
+      { value: engine.latencyMs[k] / 1000, color: COLORS.engine, dx: -bar - 2 },
+      { value: minimal.latencyMs[k] / 1000, color: COLORS.minimal, dx: 2 },
+    ].forEach(({ value, color, dx }) => {
+      const y = sy(value);
+      out.push(
+        `<rect x="${(gx + dx).toFixed(1)}" y="${y.toFixed(1)}" width="${bar.toFixed(1)}" ` +
+          `height="${(PANEL.top + PANEL.height - y).toFixed(1)}" fill="${color}"/>`,
+      );
+      out.push(text(gx + dx + bar / 2, y - 4, value.toFixed(2), 'text-anchor="middle" class="small"'));
+    });
+    out.push(text(gx, PANEL.top + PANEL.height + 16, k, 'text-anchor="middle"'));
+  });
+  return out;
+}
+
+export function renderChart(results: BenchResults): string {
+  const left = 70;
+  const panelWidth = (W - left - 60 - 70) / 2;
+  const body = [
+    ...drainPanel(results, left, panelWidth),
+    ...latencyPanel(results, left + panelWidth + 90, panelWidth - 20),
+  ];
+  const caption =
+    `npm run bench (${results.mode}), ${results.startedAt.slice(0, 10)}, Firebase emulators on ` +
+    `${results.machine.cpus} CPUs: emulator figures, not production ones`;
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" ` +
+      `font-family="system-ui, sans-serif" font-size="12">`,
+    "<style>.title{font-size:15px;font-weight:600}.grid{stroke:#e0e0e0}.small{font-size:10px}</style>",
+    `<rect width="${W}" height="${H}" fill="#fff"/>`,
+    ...body,
+    text(W / 2, H - 0.5 + -2, caption, 'text-anchor="middle" class="small" fill="#666"'),
+    "</svg>",
+    "",
+  ].join("\n");
+}
+
+if (require.main === module) {
+  const results = JSON.parse(readFileSync(RESULTS_FILE, "utf8")) as BenchResults;
+  writeFileSync(CHART_FILE, renderChart(results));
+  console.log(`wrote ${CHART_FILE}`);
+}

@@ -1,0 +1,43 @@
+// `npm run bench -- --quick`, inside `npm test`: holds the engine to its count budgets (writes, invocations and
+// Firestore reads per task are deterministic). Speed ratios are printed, never asserted: the machines that run the
+// tests are shared and noisy. `npm run bench` checks those.
+import { strict as assert } from "node:assert";
+import { runBench, type BenchResults } from "../../bench/bench";
+import { BUDGETS } from "../../bench/config";
+import { countProblem, formatReport } from "../../bench/report";
+
+describe("bench --quick: what a task costs", function () {
+  this.timeout(240_000);
+  let results: BenchResults;
+
+  before(async function () {
+    this.timeout(240_000);
+    // cleanup: the other suites share these emulators; leave no bench documents behind.
+    results = await runBench({ mode: "quick", cleanup: true });
+    console.log(`\n${formatReport(results)}\n`);
+  });
+
+  const scenario = (id: string) => {
+    const found = results.counts.find((c) => c.id === id);
+    assert.ok(found, `scenario ${id} was measured`);
+    return found;
+  };
+
+  it("every counting scenario ran alone, ended in its expected state and was metered", () => {
+    for (const counts of results.counts) assert.equal(countProblem(counts), undefined, counts.label);
+  });
+
+  it(`a successful task costs at most ${BUDGETS.writesPerSuccessfulTask} writes`, () => {
+    assert.ok(scenario("success").writesPerTask.total <= BUDGETS.writesPerSuccessfulTask);
+  });
+
+  it(`a successful task costs at most ${BUDGETS.invocationsPerSuccessfulTask} invocations, at most ${BUDGETS.readingInvocationsPerSuccessfulTask} of them reading Firestore`, () => {
+    const success = scenario("success");
+    assert.ok(success.invocationsPerTask.total <= BUDGETS.invocationsPerSuccessfulTask);
+    assert.ok(success.readingInvocationsPerTask <= BUDGETS.readingInvocationsPerSuccessfulTask);
+  });
+
+  it("counts are deterministic: every task of a scenario made the same writes", () => {
+    for (const counts of results.counts) assert.ok(counts.sameWritesForEveryTask, counts.label);
+  });
+});
