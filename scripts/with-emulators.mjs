@@ -8,6 +8,7 @@
 // runner's summary for instance, is what the terminal ends with.
 import { spawn, spawnSync } from "node:child_process";
 import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { constants } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { checkJava, resolveFirestoreEmulator, SetupError } from "./lib/firestore-emulator.mjs";
@@ -16,7 +17,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const DEMO_PROJECT = "demo-taskqueue";
 const EMULATORS = ["firestore", "auth", "functions", "tasks", "hosting"];
 const START_TIMEOUT_MS = 180_000;
-const STOP_TIMEOUT_MS = 20_000;
+const STOP_TIMEOUT_MS = 60_000;
 
 function readConfig(file) {
   return JSON.parse(readFileSync(join(ROOT, file), "utf8"));
@@ -68,7 +69,7 @@ function tail(file, lines = 60) {
 }
 
 /** Starts the emulator suite in its own process group; resolves once every emulator is ready. */
-function startEmulators(configFile, env, logFile) {
+function startEmulators(configFile, env, logFile, firestorePort) {
   const firebase = join(ROOT, "node_modules", ".bin", "firebase");
   const args = ["emulators:start", "--config", configFile, "--only", EMULATORS.join(","), "--project", DEMO_PROJECT];
   const log = createWriteStream(logFile);
@@ -95,20 +96,18 @@ function startEmulators(configFile, env, logFile) {
     });
   });
   const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    try {
-      process.kill(-child.pid, "SIGINT"); // firebase-tools shuts the emulators down cleanly on SIGINT
-    } catch {
-      return;
-    }
-    const timeout = new Promise((resolve) => setTimeout(() => resolve("timeout"), STOP_TIMEOUT_MS));
-    if ((await Promise.race([exited, timeout])) === "timeout") {
+    if (child.exitCode === null && child.signalCode === null) {
       try {
-        process.kill(-child.pid, "SIGKILL");
+        process.kill(-child.pid, "SIGINT"); // firebase-tools shuts the emulators down cleanly on SIGINT
+        const timeout = new Promise((resolve) => setTimeout(() => resolve("timeout"), STOP_TIMEOUT_MS));
+        if ((await Promise.race([exited, timeout])) === "timeout") process.kill(-child.pid, "SIGKILL");
       } catch {
         // already gone
       }
     }
+    // firebase-tools starts the Firestore emulator (Java) in a process group of its own; if firebase-tools had to
+    // be killed, that JVM would outlive it and keep the port.
+    spawnSync("pkill", ["-f", `--port ${firestorePort} --websocket_port`]);
     log.end();
   };
   return { ready, stop };
@@ -125,10 +124,14 @@ export async function withEmulators(command, { skipBuild = false } = {}) {
   const logFile = process.env.EMULATOR_LOG ?? join(ROOT, ".emulator", `emulators-${offset}.log`);
   const env = { ...process.env, ...firestoreEnv, ...emulatorEnv(config.emulators), EMULATOR_LOG: logFile };
 
-  const emulators = startEmulators(configFile, env, logFile);
+  const emulators = startEmulators(configFile, env, logFile, config.emulators.firestore.port);
   let interrupted = false;
-  const onSignal = () => {
-    interrupted = true; // the command got the same Ctrl-C; wait for it, then stop the emulators
+  let commandProcess;
+  // Ctrl-C reaches the command through the terminal; a SIGTERM (CI, `timeout`) reaches only us: pass it on.
+  // Either way, the emulators are stopped once the command has exited.
+  const onSignal = (signal) => {
+    interrupted = true;
+    if (signal === "SIGTERM") commandProcess?.kill("SIGTERM");
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
@@ -143,12 +146,12 @@ export async function withEmulators(command, { skipBuild = false } = {}) {
   const code = interrupted
     ? 130
     : await new Promise((resolve) => {
-        const child = spawn(command[0], command.slice(1), { cwd: ROOT, env, stdio: "inherit" });
-        child.on("error", (error) => {
+        commandProcess = spawn(command[0], command.slice(1), { cwd: ROOT, env, stdio: "inherit" });
+        commandProcess.on("error", (error) => {
           console.error(`Could not run ${command[0]}: ${error.message}`);
           resolve(127);
         });
-        child.on("exit", (exitCode, signal) => resolve(exitCode ?? (signal ? 128 + 2 : 1)));
+        commandProcess.on("exit", (exitCode, signal) => resolve(exitCode ?? 128 + (constants.signals[signal] ?? 1)));
       });
   await emulators.stop();
   return code;
