@@ -68,6 +68,13 @@ function latencyPanel(results: BenchResults, x0: number, width: number): string[
     out.push(text(x0 - 6, sy(v) + 4, String(+v.toFixed(2)), 'text-anchor="end"'));
   }
   out.push(text(x0 - 40, PANEL.top - 10, "seconds"));
+  [
+    { name: "engine", color: COLORS.engine },
+    { name: "minimal trigger", color: COLORS.minimal },
+  ].forEach((s, i) => {
+    out.push(`<rect x="${x0 + 8}" y="${PANEL.top + 5 + i * 18}" width="12" height="12" fill="${s.color}"/>`);
+    out.push(text(x0 + 26, PANEL.top + 15 + i * 18, s.name));
+  });
   const group = width / keys.length;
   const bar = group / 4;
   keys.forEach((k, i) => {

@@ -43,3 +43,5 @@ export const RAW_COLLECTION = "benchRaw";
 export const RETRY_COLLECTION_PREFIX = "benchRetry";
 
 export const FUNCTIONS_REGION = "us-central1";
+/** The engine's Firestore trigger (functions/src/index.ts): one execution per write to a task. */
+export const ENGINE_TRIGGER = "dispatchTask";

@@ -134,6 +134,10 @@ export function formatReport(results: BenchResults): string {
       ]),
     ),
   );
+  out.push(
+    "(A retry is usually run by runTask at its backoff time, 1 read; when the retry's trigger event arrives after the " +
+      "backoff has passed, as on a loaded machine, the trigger runs it itself: runTask's share can be below 1 per retry.)",
+  );
   const { drain, rawWrites } = results;
   out.push(
     "",
