@@ -2,11 +2,13 @@
 import { onDocumentWritten } from "firebase-functions/firestore";
 import { onTaskDispatched } from "firebase-functions/tasks";
 import { onSchedule } from "firebase-functions/scheduler";
+import { onCall } from "firebase-functions/https";
 import { FUNCTION_TIMEOUT_SECONDS, REGION, SWEEPER } from "./queue/config";
 import { TASK_DOCUMENT_PATH } from "./queue/task";
 import { handleTaskWrite } from "./queue/dispatcher";
 import { handleRunRequest } from "./queue/task-runner";
 import { sweep } from "./queue/sweeper";
+import { handleRetryTasks, handleRunTaskNow } from "./queue/admin-actions";
 import type { RunRequest } from "./queue/schedule";
 import { handlers } from "./handlers";
 
@@ -32,6 +34,12 @@ export const runTask = onTaskDispatched<RunRequest>(
 export const sweepTasks = onSchedule({ ...runtime, schedule: SWEEPER.schedule }, async () => {
   await sweep(handlers);
 });
+
+/** Admin page: retries every failed task matching a filter (admin claim checked inside). */
+export const retryTasks = onCall(runtime, handleRetryTasks);
+
+/** Admin page: makes a scheduled task due now (admin claim checked inside). */
+export const runTaskNow = onCall({ region: REGION }, handleRunTaskNow);
 
 /** Benchmark baseline (`npm run bench`); defined only inside the Functions emulator, never deployed. */
 export { benchMinimalTask } from "./bench";
