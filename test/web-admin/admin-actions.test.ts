@@ -1,0 +1,86 @@
+// The callables behind "Retry all matching" and "Run now" run with admin rights, so they check the caller
+// themselves: these tests call them as the page would, over HTTP, with and without the admin claim.
+import assert from "node:assert/strict";
+import { Timestamp } from "firebase-admin/firestore";
+import { PROJECT_ID } from "../support/firestore";
+import { FUNCTIONS_ORIGIN, createUser, idToken, isolatedParent, writeFailedTask, writeTaskAs } from "./browser";
+
+interface CallResult {
+  status: number;
+  result?: Record<string, unknown>;
+  error?: { status: string; message: string };
+}
+
+async function call(name: string, data: unknown, token?: string): Promise<CallResult> {
+  const response = await fetch(`${FUNCTIONS_ORIGIN}/${PROJECT_ID}/us-central1/${name}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ data }),
+  });
+  return { status: response.status, ...((await response.json()) as object) };
+}
+
+describe("admin callables: retryTasks and runTaskNow", () => {
+  it("retryTasks refuses callers who are not signed in or not admins, and changes nothing", async () => {
+    const parent = await isolatedParent();
+    const task = await writeFailedTask(parent);
+    const filter = { collection: parent.parent.id };
+    const anonymous = await call("retryTasks", { filter });
+    assert.equal(anonymous.error?.status, "UNAUTHENTICATED");
+    const user = await createUser({ admin: false });
+    const denied = await call("retryTasks", { filter }, await idToken(user));
+    assert.equal(denied.error?.status, "PERMISSION_DENIED");
+    const ranNow = await call("runTaskNow", { path: task.path }, await idToken(user));
+    assert.equal(ranNow.error?.status, "PERMISSION_DENIED");
+    assert.equal((await task.get()).get("state"), "failed");
+  });
+
+  it("retryTasks rejects a filter it does not understand instead of retrying more than asked", async () => {
+    const token = await idToken(await createUser({ admin: true }));
+    const unknown = await call("retryTasks", { filter: { colection: "orders" } }, token);
+    assert.equal(unknown.error?.status, "INVALID_ARGUMENT");
+    const slash = await call("retryTasks", { filter: { collection: "orders/o-1" } }, token);
+    assert.equal(slash.error?.status, "INVALID_ARGUMENT");
+  });
+
+  it("retryTasks retries only the failed tasks matching every filter field and counts them", async () => {
+    const admin = await createUser({ admin: true });
+    const parent = await isolatedParent();
+    const later = Timestamp.fromMillis(Date.now() + 3_600_000); // retried tasks then wait instead of running
+    const error = { code: "demo/failed", message: "no", attempt: 1 };
+    const matching = [
+      await writeFailedTask(parent, { runAt: later, error }),
+      await writeFailedTask(parent, { runAt: later, error }),
+    ];
+    const others = [
+      await writeFailedTask(parent, { runAt: later }), // other error code
+      await writeFailedTask(parent, { runAt: later, error, action: "flaky" }), // other action
+      await writeTaskAs(parent, { type: "demo", action: "fail", state: "completed", error }), // not failed
+    ];
+    const filter = { collection: parent.parent.id, type: "demo", action: "fail", errorCode: "demo/failed" };
+    const response = await call("retryTasks", { filter }, await idToken(admin));
+    assert.deepEqual(response.result, { retried: 2, skipped: 0, errors: 0, complete: true });
+    for (const task of matching) {
+      const stored = await task.get();
+      assert.equal(stored.get("state"), "scheduled");
+      assert.equal(stored.get("retriedBy"), admin.uid);
+    }
+    assert.deepEqual(await Promise.all(others.map(async (task) => (await task.get()).get("state"))), [
+      "failed",
+      "failed",
+      "completed",
+    ]);
+  });
+
+  it("runTaskNow only runs scheduled tasks, and validates the path", async () => {
+    const token = await idToken(await createUser({ admin: true }));
+    const parent = await isolatedParent();
+    const failed = await writeFailedTask(parent);
+    const notRun = await call("runTaskNow", { path: failed.path }, token);
+    assert.deepEqual(notRun.result, { ran: false, state: "failed" });
+    const badPath = await call("runTaskNow", { path: parent.path }, token);
+    assert.equal(badPath.error?.status, "INVALID_ARGUMENT");
+    const missing = await call("runTaskNow", { path: `${parent.path}/tasks/nope` }, token);
+    assert.equal(missing.error?.status, "NOT_FOUND");
+  });
+});

@@ -1,0 +1,210 @@
+// Helpers for the admin page's browser suite: Debian's Chromium driven by playwright-core against the page the
+// Hosting emulator serves, users made in the Auth emulator, and task documents written as the engine would leave
+// them. Every test makes its own users and its own parent collection, so tests never see each other's tasks.
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { getAuth } from "firebase-admin/auth";
+import { Timestamp, type DocumentData, type DocumentReference } from "firebase-admin/firestore";
+import { adminDb, newParent, uniqueId } from "../support/firestore";
+
+export const HOSTING_ORIGIN = required("HOSTING_EMULATOR_ORIGIN");
+export const FUNCTIONS_ORIGIN = required("FUNCTIONS_EMULATOR_ORIGIN");
+const AUTH_HOST = required("FIREBASE_AUTH_EMULATOR_HOST");
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the browser suite with \`npm test\` (it starts the emulators).`);
+  return value;
+}
+
+const CHROMIUM_CANDIDATES = [process.env.CHROMIUM_PATH, "/usr/bin/chromium", "/usr/bin/chromium-browser"];
+
+export async function launchBrowser(): Promise<Browser> {
+  const executablePath = CHROMIUM_CANDIDATES.find((path) => path && existsSync(path));
+  if (!executablePath) {
+    throw new Error(
+      "Chromium was not found: install it with `sudo apt-get install -y chromium` (or set CHROMIUM_PATH).",
+    );
+  }
+  return chromium.launch({
+    executablePath,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}
+
+export interface TestUser {
+  uid: string;
+  email: string;
+  password: string;
+}
+
+/** A fresh user in the Auth emulator; `admin: true` sets the custom claim the page and the rules check. */
+export async function createUser(options: { admin: boolean }): Promise<TestUser> {
+  adminDb(); // initialises the default app that getAuth() uses
+  const id = uniqueId(options.admin ? "admin" : "user");
+  const user: TestUser = { uid: id, email: `${id}@example.com`, password: `pw-${id}` };
+  await getAuth().createUser({ uid: user.uid, email: user.email, password: user.password });
+  if (options.admin) await getAuth().setCustomUserClaims(user.uid, { admin: true });
+  return user;
+}
+
+/** An ID token for `user` from the Auth emulator, for calling callables without a browser. */
+export async function idToken(user: TestUser): Promise<string> {
+  const url = `http://${AUTH_HOST}/identitytoolkit.googleapis.com/v1/accounts:signInWithPassword?key=fake-api-key`;
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ email: user.email, password: user.password, returnSecureToken: true }),
+  });
+  const body = (await response.json()) as { idToken?: string };
+  assert.ok(body.idToken, `no ID token for ${user.email}: ${JSON.stringify(body)}`);
+  return body.idToken;
+}
+
+export interface AdminPage {
+  page: Page;
+  context: BrowserContext;
+  /** Console errors and uncaught exceptions seen so far: the page must produce none. */
+  problems: string[];
+  close(): Promise<void>;
+}
+
+/** Opens the page at `path` (a URL path with query) in a fresh browser profile, collecting console errors. */
+export async function openPage(browser: Browser, path = "/"): Promise<AdminPage> {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(20_000);
+  const problems: string[] = [];
+  page.on("console", (message) => {
+    if (message.type() === "error") problems.push(`console.error: ${message.text()}`);
+  });
+  page.on("pageerror", (error) => problems.push(`uncaught: ${error.message}`));
+  await page.goto(`${HOSTING_ORIGIN}${path}`);
+  return { page, context, problems, close: () => context.close() };
+}
+
+/** Signs in through the form, as a person would. */
+export async function signIn(page: Page, user: TestUser): Promise<void> {
+  await page.getByLabel("Email").fill(user.email);
+  await page.getByLabel("Password").fill(user.password);
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+}
+
+/** Opens the page at `path` and signs in as `user`, waiting for the admin view. */
+export async function openAsAdmin(browser: Browser, user: TestUser, path = "/"): Promise<AdminPage> {
+  const opened = await openPage(browser, path);
+  await signIn(opened.page, user);
+  await opened.page.locator(".state-tabs").waitFor();
+  return opened;
+}
+
+export function assertNoProblems(opened: AdminPage): void {
+  assert.deepEqual(opened.problems, [], "the page logged errors");
+}
+
+/** The paths of the rows in the task list, top to bottom, once the list has rendered `count` rows. */
+export async function listedPaths(page: Page, count?: number): Promise<string[]> {
+  if (count !== undefined) {
+    await page.waitForFunction(
+      (n) => document.querySelectorAll("table.tasks tbody tr[data-path]").length === n,
+      count,
+      { timeout: 20_000 },
+    );
+  } else {
+    await page.locator("table.tasks tbody tr[data-path]").first().waitFor();
+  }
+  return page
+    .locator("table.tasks tbody tr[data-path]")
+    .evaluateAll((rows) => rows.map((row) => (row as HTMLElement).dataset.path ?? ""));
+}
+
+/** Waits until the count shown on a state tab is `expected`. */
+export async function waitForCount(page: Page, state: string, expected: number): Promise<void> {
+  await page.waitForFunction(
+    ([s, n]) => document.querySelector(`[data-tab="${s}"] .state-tab-count`)?.getAttribute("data-count") === String(n),
+    [state, expected] as const,
+    { timeout: 20_000 },
+  );
+}
+
+/** Presses the confirm button of the open confirmation dialog and returns the dialog's title. */
+export async function confirm(page: Page, label: string | RegExp): Promise<string> {
+  const dialog = page.locator("dialog[open]");
+  await dialog.waitFor();
+  const title = (await dialog.locator("h2").textContent()) ?? "";
+  await dialog.getByRole("button", { name: label }).click();
+  await dialog.waitFor({ state: "detached" });
+  return title;
+}
+
+/** A notice (toast) whose text contains `text`. */
+export async function notice(page: Page, text: string | RegExp): Promise<string> {
+  const locator = page.locator(".notice", { hasText: text }).first();
+  await locator.waitFor();
+  return (await locator.textContent()) ?? "";
+}
+
+/** A parent document in a collection of its own: filtering by that collection shows exactly this test's tasks. */
+export async function isolatedParent(fields: DocumentData = {}): Promise<DocumentReference> {
+  return newParent(uniqueId("orders").replace("-", "_"), { ownerId: "someone", ...fields });
+}
+
+let clock = Date.now() - 3_600_000;
+/** Creation times that increase with every call, so "newest first" is predictable. */
+export function nextCreatedAt(): Timestamp {
+  clock += 1_000;
+  return Timestamp.fromMillis(clock);
+}
+
+/** A task as the engine leaves it after its last attempt failed: state, times, error with stack, history. */
+export async function writeFailedTask(
+  parent: DocumentReference,
+  fields: DocumentData = {},
+  ref: DocumentReference = parent.collection("tasks").doc(),
+): Promise<DocumentReference> {
+  const createdAt = (fields.createdAt as Timestamp | undefined) ?? nextCreatedAt();
+  const failedAt = Timestamp.fromMillis(createdAt.toMillis() + 500);
+  const attempts = (fields.attempts as number | undefined) ?? 3;
+  const code = "handler/error";
+  const message = "upstream answered 503 Service Unavailable";
+  await ref.set({
+    type: "demo",
+    action: "fail",
+    state: "failed",
+    data: {},
+    createdAt,
+    createdBy: "someone",
+    attempts,
+    maxAttempts: attempts,
+    startedAt: failedAt,
+    failedAt,
+    updatedAt: failedAt,
+    error: {
+      code,
+      message,
+      stack: `Error: ${message}\n    at callUpstream (handlers/demo/index.ts:12:11)\n    at run (queue/attempt.ts:40:5)`,
+      attempt: attempts,
+      at: failedAt,
+    },
+    history: [
+      { attempt: attempts, startedAt: failedAt, endedAt: failedAt, outcome: "failed", error: { code, message } },
+    ],
+    ...fields,
+  });
+  return ref;
+}
+
+export async function writeTaskAs(parent: DocumentReference, fields: DocumentData): Promise<DocumentReference> {
+  const ref = parent.collection("tasks").doc();
+  await ref.set({ data: {}, createdAt: nextCreatedAt(), createdBy: "someone", ...fields });
+  return ref;
+}

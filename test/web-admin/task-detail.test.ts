@@ -1,0 +1,170 @@
+// The task detail: the error and its stack first, then what the task is, and the parent document's timeline;
+// and the actions that apply to a scheduled task: Run now and Cancel.
+import assert from "node:assert/strict";
+import type { Browser } from "playwright-core";
+import { Timestamp } from "firebase-admin/firestore";
+import { waitForState } from "../support/firestore";
+import {
+  assertNoProblems,
+  confirm,
+  createUser,
+  isolatedParent,
+  launchBrowser,
+  notice,
+  openAsAdmin,
+  writeFailedTask,
+  writeTaskAs,
+  type TestUser,
+} from "./browser";
+
+const inAnHour = () => Timestamp.fromMillis(Date.now() + 3_600_000);
+
+describe("admin page: the task detail", () => {
+  let browser: Browser;
+  let admin: TestUser;
+  before(async () => {
+    browser = await launchBrowser();
+    admin = await createUser({ admin: true });
+  });
+  after(async () => {
+    await browser?.close();
+  });
+
+  it("a failed task shows its error code, message and stack first, and its parent's timeline in time order", async () => {
+    const parent = await isolatedParent();
+    const email = await writeTaskAs(parent, {
+      type: "order",
+      action: "sendConfirmationEmail",
+      state: "completed",
+      attempts: 1,
+    });
+    const stack = [
+      "Error: inventory service refused the reservation: SKU-42 out of stock",
+      "    at reserve (handlers/inventory/initiate-order-processing.ts:31:13)",
+      "    at runWithTimeout (queue/run-handler.ts:22:34)",
+    ].join("\n");
+    const failed = await writeFailedTask(parent, {
+      type: "inventory",
+      action: "mutations.initiateOrderProcessing",
+      data: { warehouse: "berlin", lines: [{ sku: "SKU-42", quantity: 2 }] },
+      error: {
+        code: "inventory/out-of-stock",
+        message: "inventory service refused the reservation: SKU-42 out of stock",
+        stack,
+        attempt: 3,
+        at: Timestamp.now(),
+      },
+    });
+    const cancelled = await writeTaskAs(parent, { type: "demo", action: "noop", state: "cancelled" });
+    const later = await writeTaskAs(parent, { type: "demo", action: "noop", state: "scheduled", runAt: inAnHour() });
+
+    const opened = await openAsAdmin(browser, admin, `/?state=failed&task=${failed.path}`);
+    try {
+      const { page } = opened;
+      const detail = page.locator(".detail-pane");
+      await detail.locator(".detail-head [data-state=failed]").waitFor();
+      assert.equal(await detail.locator("h2").innerText(), "inventory.mutations.initiateOrderProcessing");
+      assert.match(await detail.locator(".detail-path").innerText(), new RegExp(`${parent.path}/tasks/${failed.id}`));
+
+      const error = detail.getByRole("region", { name: "Error" });
+      assert.match(await error.innerText(), /inventory\/out-of-stock[\s\S]*attempt 3[\s\S]*SKU-42 out of stock/);
+      assert.equal(await error.getByLabel("Stack trace").innerText(), stack);
+      // The error comes before everything else about the task.
+      const sections = await detail
+        .locator(".detail-main h3, .detail-main .error-box")
+        .evaluateAll((nodes) =>
+          nodes.map((node) => (node.classList.contains("error-box") ? "error" : node.textContent)),
+        );
+      assert.deepEqual(sections.slice(0, 2), ["error", "Details"]);
+      assert.match(await detail.getByLabel("Task data").innerText(), /"warehouse": "berlin"[\s\S]*"sku": "SKU-42"/);
+
+      const timeline = detail.getByRole("list", { name: "Parent timeline" });
+      await timeline.locator("li").nth(3).waitFor();
+      const order = await timeline
+        .locator("li")
+        .evaluateAll((items) => items.map((item) => (item as HTMLElement).dataset.path));
+      assert.deepEqual(order, [email.path, failed.path, cancelled.path, later.path]);
+      assert.equal(await timeline.locator("li.current").getAttribute("data-path"), failed.path);
+      assert.match(await timeline.innerText(), /order\.sendConfirmationEmail\s*completed[\s\S]*demo\.noop\s*scheduled/);
+
+      // The timeline links to its tasks.
+      await timeline.getByRole("link", { name: "order.sendConfirmationEmail" }).click();
+      await detail.locator(".detail-head [data-state=completed]").waitFor();
+      assert.equal(new URL(page.url()).searchParams.get("task"), email.path);
+      assertNoProblems(opened);
+    } finally {
+      await opened.close();
+    }
+  });
+
+  it("Run now on a delayed task runs it at once, and the page shows it completed", async () => {
+    const parent = await isolatedParent();
+    const task = await writeTaskAs(parent, { type: "demo", action: "noop", state: "scheduled", runAt: inAnHour() });
+    const opened = await openAsAdmin(
+      browser,
+      admin,
+      `/?state=scheduled&collection=${parent.parent.id}&task=${task.path}`,
+    );
+    try {
+      const { page } = opened;
+      await page.locator(".detail-head [data-state=scheduled]").waitFor();
+      assert.match(await page.locator(".facts").innerText(), /Runs at/);
+      await page.getByRole("button", { name: "Run now" }).click();
+      assert.equal(await confirm(page, "Run now"), "Run this task now?");
+      await notice(page, "The task is due now and runs at once.");
+      await page.locator(".detail-head [data-state=completed]").waitFor({ timeout: 30_000 });
+      const done = (await task.get()).data() ?? {};
+      assert.equal(done.state, "completed");
+      assert.ok((done.runAt as Timestamp).toMillis() <= Date.now(), "runAt moved to now");
+      assertNoProblems(opened);
+    } finally {
+      await opened.close();
+    }
+  });
+
+  it("Cancel on a scheduled task cancels it and records who did", async () => {
+    const parent = await isolatedParent();
+    const task = await writeTaskAs(parent, { type: "demo", action: "noop", state: "scheduled", runAt: inAnHour() });
+    const opened = await openAsAdmin(
+      browser,
+      admin,
+      `/?state=scheduled&collection=${parent.parent.id}&task=${task.path}`,
+    );
+    try {
+      const { page } = opened;
+      await page.locator(".detail-head [data-state=scheduled]").waitFor();
+      await page.getByRole("button", { name: "Cancel", exact: true }).click();
+      assert.equal(await confirm(page, "Cancel task"), "Cancel this task?");
+      await notice(page, "Cancelled the task.");
+      await page.locator(".detail-head [data-state=cancelled]").waitFor();
+      const stored = await waitForState(task, ["cancelled"]);
+      assert.equal(stored.get("cancelledBy"), admin.uid);
+      assert.ok(stored.get("cancelledAt") instanceof Timestamp);
+      assertNoProblems(opened);
+    } finally {
+      await opened.close();
+    }
+  });
+
+  it("dismissing the confirmation changes nothing", async () => {
+    const parent = await isolatedParent();
+    const task = await writeFailedTask(parent);
+    const opened = await openAsAdmin(browser, admin, `/?state=failed&collection=${parent.parent.id}&task=${task.path}`);
+    try {
+      const { page } = opened;
+      await page.locator(".detail-head [data-state=failed]").waitFor();
+      const before = await task.get();
+      await page.getByRole("button", { name: "Retry", exact: true }).click();
+      await page.locator("dialog[open]").waitFor();
+      await page.keyboard.press("Escape");
+      await page.locator("dialog").waitFor({ state: "detached" });
+      const after = await task.get();
+      assert.equal(after.get("state"), "failed");
+      assert.ok(after.updateTime?.isEqual(before.updateTime!), "the task was not written");
+      assert.equal(await page.locator(".notice").count(), 0);
+      assertNoProblems(opened);
+    } finally {
+      await opened.close();
+    }
+  });
+});

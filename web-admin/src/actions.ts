@@ -1,0 +1,104 @@
+// What an admin can do to tasks. Retry and cancel are client writes the security rules allow only to admins and
+// only from the right state; each runs in a transaction, so it lands only if the task is still in the state the
+// admin saw (a task that finished or was retried meanwhile is reported as skipped, not overwritten). Retry-all and
+// run-now need more than a client write may do, so they are callables that check the admin claim on the server.
+import { doc, runTransaction, serverTimestamp, type Firestore } from "firebase/firestore";
+import { httpsCallable, type Functions } from "firebase/functions";
+import type { Filter, TaskState } from "./route";
+
+export type ActionOutcome =
+  | { path: string; done: true }
+  | { path: string; done: false; state: string }
+  | { path: string; done: false; error: string };
+
+async function transition(
+  db: Firestore,
+  path: string,
+  from: TaskState,
+  update: Record<string, unknown>,
+): Promise<ActionOutcome> {
+  try {
+    return await runTransaction(db, async (transaction) => {
+      const ref = doc(db, path);
+      const snapshot = await transaction.get(ref);
+      const state = snapshot.exists() ? String(snapshot.get("state")) : "deleted";
+      if (state !== from) return { path, done: false, state };
+      transaction.update(ref, update);
+      return { path, done: true };
+    });
+  } catch (error) {
+    return { path, done: false, error: errorMessage(error) };
+  }
+}
+
+/** `failed` → `scheduled`, recording who and when; the engine gives it a fresh round of attempts. */
+export function retryTask(db: Firestore, uid: string, path: string): Promise<ActionOutcome> {
+  return transition(db, path, "failed", { state: "scheduled", retriedBy: uid, retriedAt: serverTimestamp() });
+}
+
+/** `scheduled` → `cancelled`, recording who and when. */
+export function cancelTask(db: Firestore, uid: string, path: string): Promise<ActionOutcome> {
+  return transition(db, path, "scheduled", { state: "cancelled", cancelledBy: uid, cancelledAt: serverTimestamp() });
+}
+
+export interface Summary {
+  done: ActionOutcome[];
+  skipped: ActionOutcome[];
+  failed: ActionOutcome[];
+}
+
+export function summarize(outcomes: ActionOutcome[]): Summary {
+  return {
+    done: outcomes.filter((o) => o.done),
+    skipped: outcomes.filter((o) => !o.done && "state" in o),
+    failed: outcomes.filter((o) => !o.done && "error" in o),
+  };
+}
+
+export interface RetryAllResult {
+  retried: number;
+  skipped: number;
+  errors: number;
+  complete: boolean;
+}
+
+/**
+ * Retries every failed task matching `filter` through the `retryTasks` callable. The callable stops after a time
+ * budget and says so (`complete: false`); this calls it again until everything matching has been handled.
+ */
+export async function retryAllMatching(
+  functions: Functions,
+  filter: Filter,
+  onProgress: (total: RetryAllResult) => void,
+): Promise<RetryAllResult> {
+  const call = httpsCallable<{ filter: Filter }, RetryAllResult>(functions, "retryTasks", { timeout: 540_000 });
+  const total: RetryAllResult = { retried: 0, skipped: 0, errors: 0, complete: false };
+  for (let round = 0; round < 100 && !total.complete; round++) {
+    const { data } = await call({ filter });
+    total.retried += data.retried;
+    total.skipped += data.skipped;
+    total.errors += data.errors;
+    total.complete = data.complete;
+    onProgress({ ...total });
+  }
+  return total;
+}
+
+export interface RunNowResult {
+  ran: boolean;
+  state: string;
+}
+
+/** Makes a scheduled (typically delayed) task due now, through the `runTaskNow` callable. */
+export async function runTaskNow(functions: Functions, path: string): Promise<RunNowResult> {
+  const call = httpsCallable<{ path: string }, RunNowResult>(functions, "runTaskNow");
+  return (await call({ path })).data;
+}
+
+export function errorMessage(error: unknown): string {
+  const { code, message } = (error ?? {}) as { code?: string; message?: string };
+  if (code === "permission-denied" || code === "functions/permission-denied") {
+    return "Permission denied: your account may have lost the admin claim. Sign out and in again.";
+  }
+  return message || String(error);
+}

@@ -1,0 +1,90 @@
+// The page's state lives in the URL, so a link shows a colleague exactly what you see: the state tab, the
+// filters, the page (a cursor) and the open task. `?state=failed&type=demo&code=demo%2Ffailed&task=orders/o1/tasks/t1`
+
+export const STATES = ["scheduled", "running", "completed", "failed", "cancelled"] as const;
+export type TaskState = (typeof STATES)[number];
+
+export interface Filter {
+  collection?: string;
+  type?: string;
+  action?: string;
+  errorCode?: string;
+}
+
+export const FILTER_FIELDS: { key: keyof Filter; param: string; label: string; placeholder: string }[] = [
+  { key: "collection", param: "collection", label: "Collection", placeholder: "orders" },
+  { key: "type", param: "type", label: "Type", placeholder: "order" },
+  { key: "action", param: "action", label: "Action", placeholder: "sendConfirmationEmail" },
+  { key: "errorCode", param: "code", label: "Error code", placeholder: "handler/error" },
+];
+
+/** A page boundary: the `createdAt` and path of the row the page starts after (older) or ends before (newer). */
+export interface Cursor {
+  direction: "after" | "before";
+  seconds: number;
+  nanoseconds: number;
+  path: string;
+}
+
+export interface Route {
+  state: TaskState;
+  filter: Filter;
+  cursor?: Cursor;
+  /** Path of the task shown in the detail panel. */
+  task?: string;
+}
+
+export const DEFAULT_STATE: TaskState = "failed";
+
+function parseCursor(direction: Cursor["direction"], value: string | null): Cursor | undefined {
+  const match = value ? /^(\d+)\.(\d{1,9}),(.+)$/.exec(value) : null;
+  if (!match) return undefined;
+  return { direction, seconds: Number(match[1]), nanoseconds: Number(match[2]), path: match[3] };
+}
+
+export function parseRoute(search: string): Route {
+  const params = new URLSearchParams(search);
+  const state = params.get("state");
+  const filter: Filter = {};
+  for (const field of FILTER_FIELDS) {
+    const value = params.get(field.param)?.trim();
+    if (value) filter[field.key] = value;
+  }
+  const task = params.get("task")?.trim() || undefined;
+  return {
+    state: (STATES as readonly string[]).includes(state ?? "") ? (state as TaskState) : DEFAULT_STATE,
+    filter,
+    cursor: parseCursor("after", params.get("after")) ?? parseCursor("before", params.get("before")),
+    task,
+  };
+}
+
+export function routeToSearch(route: Route): string {
+  const params = new URLSearchParams();
+  params.set("state", route.state);
+  for (const field of FILTER_FIELDS) {
+    const value = route.filter[field.key];
+    if (value) params.set(field.param, value);
+  }
+  if (route.cursor) {
+    const { direction, seconds, nanoseconds, path } = route.cursor;
+    params.set(direction, `${seconds}.${String(nanoseconds).padStart(9, "0")},${path}`);
+  }
+  if (route.task) params.set("task", route.task);
+  // Keep `/` readable in paths and codes: it is legal in a query string.
+  return `?${params.toString().replace(/%2F/g, "/")}`;
+}
+
+export function sameFilter(a: Filter, b: Filter): boolean {
+  return FILTER_FIELDS.every(({ key }) => (a[key] ?? "") === (b[key] ?? ""));
+}
+
+export function hasFilter(filter: Filter): boolean {
+  return FILTER_FIELDS.some(({ key }) => Boolean(filter[key]));
+}
+
+/** "collection = orders, type = demo" */
+export function describeFilter(filter: Filter): string {
+  const parts = FILTER_FIELDS.filter(({ key }) => filter[key]).map(({ key, label }) => `${label} = ${filter[key]}`);
+  return parts.length ? parts.join(", ") : "no filter";
+}

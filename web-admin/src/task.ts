@@ -1,0 +1,154 @@
+// A task document as the page reads it: field names from DESIGN.md §3, every field treated as untrusted (a
+// client wrote some of them), times as Dates.
+import type { DocumentData, DocumentSnapshot } from "firebase/firestore";
+import { h } from "./dom";
+import { clockTime, isoTime, relativeTime, toDate } from "./format";
+
+export interface TaskError {
+  code: string;
+  message: string;
+  stack?: string;
+  attempt?: number;
+  at?: Date;
+}
+
+export interface AttemptRecord {
+  attempt?: number;
+  startedAt?: Date;
+  endedAt?: Date;
+  outcome: string;
+  error?: { code: string; message: string };
+}
+
+export interface Task {
+  path: string;
+  id: string;
+  parentPath: string;
+  type: string;
+  action: string;
+  state: string;
+  attempts?: number;
+  maxAttempts?: number;
+  createdAt?: Date;
+  createdBy?: string;
+  runAt?: Date;
+  startedAt?: Date;
+  completedAt?: Date;
+  failedAt?: Date;
+  updatedAt?: Date;
+  retriedAt?: Date;
+  retriedBy?: string;
+  cancelledAt?: Date;
+  cancelledBy?: string;
+  lease?: { owner: string; expiresAt?: Date };
+  progress?: number;
+  error?: TaskError;
+  history: AttemptRecord[];
+  raw: DocumentData;
+}
+
+const text = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
+const count = (value: unknown): number | undefined => (typeof value === "number" ? value : undefined);
+
+function taskError(value: unknown): TaskError | undefined {
+  if (!value || typeof value !== "object") return undefined;
+  const error = value as DocumentData;
+  return {
+    code: text(error.code) ?? "unknown",
+    message: text(error.message) ?? "",
+    stack: text(error.stack),
+    attempt: count(error.attempt),
+    at: toDate(error.at),
+  };
+}
+
+function history(value: unknown): AttemptRecord[] {
+  if (!Array.isArray(value)) return [];
+  return value
+    .filter((entry): entry is DocumentData => Boolean(entry) && typeof entry === "object")
+    .map((entry) => ({
+      attempt: count(entry.attempt),
+      startedAt: toDate(entry.startedAt),
+      endedAt: toDate(entry.endedAt),
+      outcome: text(entry.outcome) ?? "?",
+      error: entry.error ? { code: text(entry.error.code) ?? "", message: text(entry.error.message) ?? "" } : undefined,
+    }));
+}
+
+export function taskFrom(snapshot: DocumentSnapshot): Task {
+  const data = snapshot.data() ?? {};
+  const parent = snapshot.ref.parent.parent;
+  const lease = data.lease && typeof data.lease === "object" ? data.lease : undefined;
+  return {
+    path: snapshot.ref.path,
+    id: snapshot.id,
+    parentPath: parent?.path ?? "",
+    type: text(data.type) ?? "?",
+    action: text(data.action) ?? "?",
+    state: text(data.state) ?? "?",
+    attempts: count(data.attempts),
+    maxAttempts: count(data.maxAttempts),
+    createdAt: toDate(data.createdAt),
+    createdBy: text(data.createdBy),
+    runAt: toDate(data.runAt),
+    startedAt: toDate(data.startedAt),
+    completedAt: toDate(data.completedAt),
+    failedAt: toDate(data.failedAt),
+    updatedAt: toDate(data.updatedAt),
+    retriedAt: toDate(data.retriedAt),
+    retriedBy: text(data.retriedBy),
+    cancelledAt: toDate(data.cancelledAt),
+    cancelledBy: text(data.cancelledBy),
+    lease: lease ? { owner: text(lease.owner) ?? "?", expiresAt: toDate(lease.expiresAt) } : undefined,
+    progress: count(data.progress),
+    error: taskError(data.error),
+    history: history(data.history),
+    raw: data,
+  };
+}
+
+export function handlerName(task: Pick<Task, "type" | "action">): string {
+  return `${task.type}.${task.action}`;
+}
+
+export function attemptsLabel(task: Pick<Task, "attempts" | "maxAttempts">): string {
+  const attempts = task.attempts ?? 0;
+  return task.maxAttempts ? `${attempts} / ${task.maxAttempts}` : String(attempts);
+}
+
+export function isDelayed(task: Task, now = Date.now()): boolean {
+  return task.state === "scheduled" && task.runAt !== undefined && task.runAt.getTime() > now;
+}
+
+export function stateBadge(state: string): HTMLElement {
+  return h("span", { class: `badge state-${/^[a-z]+$/.test(state) ? state : "unknown"}`, "data-state": state }, state);
+}
+
+/** A time as "3 min ago", with the exact time on hover; refreshed by `refreshRelativeTimes`. */
+export function timeAgo(date: Date | undefined): HTMLElement {
+  if (!date) return h("span", { class: "muted" }, "—");
+  return h(
+    "time",
+    { datetime: isoTime(date), title: `${clockTime(date)} (${isoTime(date)})`, "data-relative": "" },
+    relativeTime(date),
+  );
+}
+
+export function refreshRelativeTimes(root: ParentNode = document): void {
+  for (const element of root.querySelectorAll<HTMLTimeElement>("time[data-relative]")) {
+    element.textContent = relativeTime(new Date(element.dateTime));
+  }
+}
+
+/** `orders/o-1` and `tasks/abc` visually apart: the parent is the context, the id the task. */
+export function taskPath(path: string): HTMLElement {
+  const cut = path.lastIndexOf("/tasks/");
+  if (cut < 0) return h("span", { class: "path" }, path);
+  return h(
+    "span",
+    { class: "path" },
+    h("span", { class: "path-parent" }, path.slice(0, cut)),
+    h("span", { class: "path-sep" }, "/tasks/"),
+    h("span", { class: "path-id" }, path.slice(cut + "/tasks/".length)),
+  );
+}

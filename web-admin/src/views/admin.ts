@@ -1,0 +1,136 @@
+// The signed-in admin's page: top bar, state tabs with counts, filters, the task list and the task detail, all
+// driven by the URL. Back/forward, reload and shared links land on the same view.
+import { signOut } from "firebase/auth";
+import type { User } from "firebase/auth";
+import { h } from "../dom";
+import type { Services } from "../firebase";
+import { parseRoute, routeToSearch, STATES, type Route } from "../route";
+import { refreshRelativeTimes } from "../task";
+import type { AdminContext } from "./context";
+import { createFilters } from "./filters";
+import { createStateTabs } from "./state-tabs";
+import { createTaskDetail } from "./task-detail";
+import { createTaskList } from "./task-list";
+
+export function mountAdmin(root: HTMLElement, services: Services, user: User, leave: () => void): () => void {
+  let route = parseRoute(location.search);
+
+  const ctx: AdminContext = {
+    services,
+    user,
+    route: () => route,
+    navigate(next, options = {}) {
+      const search = routeToSearch(next);
+      if (search !== location.search) {
+        if (options.replace) history.replaceState(null, "", search);
+        else history.pushState(null, "", search);
+      }
+      apply(next);
+    },
+    refreshCounts: () => tabs.refresh(),
+  };
+
+  const tabs = createStateTabs(ctx);
+  const filters = createFilters(ctx);
+  const list = createTaskList(ctx);
+  const detail = createTaskDetail(ctx);
+
+  const topbar = h(
+    "header",
+    { class: "topbar" },
+    h(
+      "div",
+      { class: "topbar-left" },
+      h("span", { class: "brand-mark small", "aria-hidden": "true" }),
+      h("span", { class: "brand" }, "Task queue"),
+      h("span", { class: "project", title: "Firebase project" }, services.projectId),
+      services.emulators
+        ? h("span", { class: "env-badge", title: "Connected to the Emulator Suite" }, "Emulator")
+        : null,
+    ),
+    h(
+      "div",
+      { class: "topbar-right" },
+      h("span", { class: "user", title: user.uid }, user.email ?? user.uid),
+      h(
+        "button",
+        {
+          type: "button",
+          class: "button small on-dark",
+          onclick: () => {
+            dispose();
+            void signOut(services.auth).then(leave);
+          },
+        },
+        "Sign out",
+      ),
+    ),
+  );
+  const workspace = h("div", { class: "workspace" }, list.element, detail.element);
+  const page = h(
+    "div",
+    { class: "admin" },
+    topbar,
+    h(
+      "main",
+      { class: "content" },
+      h("div", { id: "notices", class: "notices" }),
+      tabs.element,
+      filters.element,
+      workspace,
+    ),
+  );
+  root.replaceChildren(page);
+
+  function apply(next: Route) {
+    route = next;
+    document.title = `${next.state[0].toUpperCase()}${next.state.slice(1)} tasks · Task queue admin`;
+    tabs.show(next);
+    filters.show(next);
+    list.show(next);
+    detail.show(next);
+    workspace.classList.toggle("with-detail", Boolean(next.task));
+  }
+
+  // Links marked data-nav change the view in place; modified clicks (new tab, new window) keep browser behaviour.
+  const onClick = (event: MouseEvent) => {
+    const link = (event.target as Element).closest?.("a[data-nav]") as HTMLAnchorElement | null;
+    if (!link || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+    event.preventDefault();
+    ctx.navigate(parseRoute(link.search));
+  };
+  const onPopState = () => apply(parseRoute(location.search));
+  const onKey = (event: KeyboardEvent) => {
+    const typing = (event.target as Element).closest?.("input, textarea, select, [contenteditable]");
+    if (document.querySelector("dialog[open]")) return;
+    if (event.key === "Escape" && route.task) {
+      event.preventDefault();
+      ctx.navigate({ ...route, task: undefined });
+    } else if (event.key === "/" && !typing) {
+      event.preventDefault();
+      filters.focus();
+    } else if (!typing && /^[1-5]$/.test(event.key) && !event.metaKey && !event.ctrlKey && !event.altKey) {
+      ctx.navigate({ state: STATES[Number(event.key) - 1], filter: route.filter });
+    }
+  };
+  const ticker = setInterval(() => refreshRelativeTimes(page), 15_000);
+  document.addEventListener("click", onClick);
+  document.addEventListener("keydown", onKey);
+  window.addEventListener("popstate", onPopState);
+  history.replaceState(null, "", routeToSearch(route));
+  apply(route);
+
+  let disposed = false;
+  function dispose() {
+    if (disposed) return;
+    disposed = true;
+    clearInterval(ticker);
+    document.removeEventListener("click", onClick);
+    document.removeEventListener("keydown", onKey);
+    window.removeEventListener("popstate", onPopState);
+    tabs.dispose();
+    list.dispose();
+    detail.dispose();
+  }
+  return dispose;
+}
