@@ -50,7 +50,8 @@ function drainPanel(results: BenchResults, x0: number, width: number): string[] 
   series.forEach((s, i) => {
     const points = s.curve.map(([t, n]) => `${sx(t).toFixed(1)},${sy(n).toFixed(1)}`).join(" ");
     out.push(`<polyline points="${points}" fill="none" stroke="${s.color}" stroke-width="2"/>`);
-    const ly = PANEL.top + 14 + i * 18;
+    // Bottom right: the curves rise from bottom left to top right, so that corner stays clear.
+    const ly = PANEL.top + PANEL.height - 40 + i * 18;
     out.push(`<rect x="${x0 + width - 190}" y="${ly - 9}" width="12" height="12" fill="${s.color}"/>`);
     out.push(text(x0 + width - 172, ly + 1, `${s.name}: ${s.rate} tasks/s`));
   });
