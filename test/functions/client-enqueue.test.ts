@@ -168,7 +168,8 @@ describe("ctx.enqueue: handlers chain follow-up tasks", () => {
       const done = await waitForState(ref, ["completed", "failed"], 30_000);
       assert.equal(done.get("state"), "completed", JSON.stringify(done.get("error")));
       if (i > 0) assert.equal(done.get("enqueuedBy"), paths[i - 1]);
-      if (i < 3) paths.push(parent.collection("tasks").doc(followUpTaskId(ref.path, 0)).path);
+      const next = i < 2 ? "demo.chain" : "demo.noop";
+      if (i < 3) paths.push(parent.collection("tasks").doc(followUpTaskId(ref.path, 0, next)).path);
     }
     assert.equal((await adminDb().doc(paths[3]).get()).get("action"), "noop");
     assert.equal((await parent.collection("tasks").get()).size, 4);
@@ -191,8 +192,26 @@ describe("ctx.enqueue: handlers chain follow-up tasks", () => {
     }
     const followUps = await parent.collection("tasks").get();
     assert.deepEqual(followUps.docs.map((d) => d.id).sort(), [
-      ...[followUpTaskId(taskRef.path, 0), followUpTaskId(taskRef.path, 1)].sort(),
+      ...[followUpTaskId(taskRef.path, 0, "demo.sleep"), followUpTaskId(taskRef.path, 1, "demo.noop")].sort(),
     ]);
     assert.ok(followUps.docs.every((d) => d.get("enqueuedBy") === taskRef.path && d.get("state") === "scheduled"));
+  });
+
+  it("a retried attempt that enqueues a different handler gets a task of its own, not the earlier one", async () => {
+    const parent = await newParent();
+    const runAt = Timestamp.fromMillis(Date.now() + 24 * 3600_000);
+    const taskRef = parent.collection("tasks").doc(uniqueId("origin"));
+    const enqueued = [];
+    for (const action of ["sleep", "noop"] as const) {
+      const ctx = createContext({
+        writer: { ref: taskRef } as unknown as FencedWriter,
+        attempt: 1,
+        maxAttempts: 3,
+        controller: new AbortController(),
+      });
+      enqueued.push(await ctx.enqueue({ type: "demo", action, runAt }));
+    }
+    assert.notEqual(enqueued[0].path, enqueued[1].path);
+    assert.equal((await enqueued[1].get()).get("action"), "noop");
   });
 });

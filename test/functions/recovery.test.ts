@@ -5,9 +5,10 @@ import { FieldValue, Timestamp, type DocumentReference } from "firebase-admin/fi
 import { sweep } from "../../functions/src/queue/sweeper";
 import { claimTask } from "../../functions/src/queue/claim";
 import { createContext } from "../../functions/src/queue/context";
-import { handleTaskWrite, type TaskWriteEvent } from "../../functions/src/queue/dispatcher";
+import { runTaskId } from "../../functions/src/queue/schedule";
+import { REGION, RUN_TASK_FUNCTION } from "../../functions/src/queue/config";
 import { handlers } from "../../functions/src/handlers";
-import { adminDb, newParent, uniqueId, waitForState } from "../support/firestore";
+import { adminDb, newParent, sleep, uniqueId, waitForState, writeTask } from "../support/firestore";
 
 /** A task its worker claimed and then abandoned (the process died): `running`, lease already expired. */
 async function crashedTask(parent: DocumentReference, attempts: number, maxAttempts = 3) {
@@ -68,21 +69,37 @@ describe("sweeper and leases", () => {
     assert.equal(await runsOf(task), 1);
   });
 
-  it("re-dispatches a scheduled task whose trigger event was lost, through the Cloud Tasks queue", async () => {
-    const task = await unwatchedTask({
-      type: "demo",
-      action: "record",
-      createdAt: Timestamp.fromMillis(Date.now() - 120_000),
-    });
-    const [a, b] = await Promise.all([sweep(handlers), sweep(handlers)]);
+  it("re-dispatches a scheduled task whose Cloud Task was lost, through the Cloud Tasks queue", async () => {
+    // A delayed task: the trigger hands it to the queue for runAt. Then that Cloud Task is lost.
+    const runAt = Timestamp.fromMillis(Date.now() + 1500);
+    const task = await writeTask(await newParent(), { type: "demo", action: "record", runAt });
+    await loseCloudTask(task.path, 1);
+    await sleep(2500);
+    assert.equal((await task.get()).get("state"), "scheduled", "nothing ran it");
+    const [a, b] = await Promise.all([
+      sweep(handlers, { overdueGraceSeconds: 0 }),
+      sweep(handlers, { overdueGraceSeconds: 0 }),
+    ]);
     assert.ok(a.redispatched + b.redispatched >= 1);
     const done = await waitForState(task, ["completed", "failed"], 20_000);
     assert.equal(done.get("state"), "completed");
     assert.equal(await runsOf(task), 1, "two sweeps, one run");
   });
 
-  it("leaves a delayed task alone until its runAt is overdue", async () => {
+  it("ignores `tasks` collections deeper than the queue's path (they may be the app's own)", async () => {
     const task = await unwatchedTask({
+      type: "demo",
+      action: "record",
+      createdAt: Timestamp.fromMillis(Date.now() - 120_000),
+    });
+    await sweep(handlers);
+    await sleep(1000);
+    assert.equal((await task.get()).get("state"), "scheduled");
+    assert.equal(await runsOf(task), 0);
+  });
+
+  it("leaves a delayed task alone until its runAt is overdue", async () => {
+    const task = await writeTask(await newParent(), {
       type: "demo",
       action: "record",
       createdAt: Timestamp.fromMillis(Date.now() - 120_000),
@@ -93,7 +110,12 @@ describe("sweeper and leases", () => {
   });
 
   it("a worker that outlived its lease cannot overwrite the newer attempt's outcome", async () => {
-    const task = await unwatchedTask({ type: "demo", action: "record" });
+    // Delayed by an hour, so nothing else runs it while this test plays attempt 1's worker by hand.
+    const task = await writeTask(await newParent(), {
+      type: "demo",
+      action: "record",
+      runAt: Timestamp.fromMillis(Date.now() + 3600_000),
+    });
     const first = await task.get();
     const slow = await claimTask(
       { ref: task, updateTime: first.updateTime!, data: first.data()! },
@@ -105,13 +127,12 @@ describe("sweeper and leases", () => {
     await ctx.progress(40);
     assert.equal((await task.get()).get("progress"), 40, "progress is written while the lease is held");
 
-    // Attempt 1's worker stalls past its lease; the sweeper recovers the task and attempt 2 completes it.
+    // Attempt 1's worker stalls past its lease; the sweeper recovers the task; attempt 2 runs and completes.
     const leaseEnd = (await task.get()).get("lease.expiresAt").toMillis();
     await sweep(handlers, { now: new Date(leaseEnd + 1000) });
-    const retry = await task.get();
-    assert.equal(retry.get("state"), "scheduled");
-    // Attempt 2 runs (as the queue would at the retry's runAt) and completes.
-    const second = await runNow(task);
+    assert.equal((await task.get()).get("state"), "scheduled");
+    await task.update({ runAt: Timestamp.now() }); // due now: the trigger runs attempt 2
+    const second = await waitForState(task, ["completed", "failed"]);
     assert.equal(second.get("state"), "completed");
     assert.equal(second.get("attempts"), 2);
 
@@ -125,11 +146,34 @@ describe("sweeper and leases", () => {
     assert.equal(final.get("attempts"), 2);
     assert.notEqual(final.get("progress"), 90);
   });
+
+  it("serialises a handler's concurrent progress writes, so none of them takes the lease for lost", async () => {
+    const task = await writeTask(await newParent(), {
+      type: "demo",
+      action: "record",
+      runAt: Timestamp.fromMillis(Date.now() + 3600_000),
+    });
+    const snap = await task.get();
+    const claim = await claimTask(
+      { ref: task, updateTime: snap.updateTime!, data: snap.data()! },
+      handlers.resolve("demo", "record")!.options,
+    );
+    const ctx = createContext({ ...claim!, controller: new AbortController() });
+    await Promise.all([10, 20, 30, 40, 50].map((p) => ctx.progress(p)));
+    assert.equal(ctx.signal.aborted, false);
+    assert.equal((await task.get()).get("progress"), 50);
+    claim!.writer.close();
+    assert.equal(await claim!.writer.update({ progress: 99 }), false, "closed: nothing more is written");
+  });
 });
 
-async function runNow(task: DocumentReference) {
-  await task.update({ runAt: Timestamp.fromMillis(Date.now() - 1) });
-  const due = await task.get();
-  await handleTaskWrite({ data: { before: undefined, after: due } } as unknown as TaskWriteEvent, handlers);
-  return task.get();
+/** Deletes the queued run of `attempt` for `path` from the Cloud Tasks emulator, once the trigger has queued it. */
+async function loseCloudTask(path: string, attempt: number): Promise<void> {
+  const queue = `projects/${process.env.GCLOUD_PROJECT}/locations/${REGION}/queues/${RUN_TASK_FUNCTION}`;
+  const url = `http://${process.env.CLOUD_TASKS_EMULATOR_HOST}/${queue}/tasks/${runTaskId(path, attempt)}`;
+  for (let i = 0; i < 100; i++) {
+    if ((await fetch(url, { method: "DELETE" })).ok) return;
+    await sleep(50);
+  }
+  throw new Error(`the trigger never queued a run for ${path}`);
 }

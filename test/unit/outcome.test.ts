@@ -22,13 +22,18 @@ describe("outcome records", () => {
     assert.equal("data" in update, false);
   });
 
-  it("stores small JSON results and drops large or unserialisable ones", () => {
+  it("stores small JSON results and drops large, unserialisable or unstorable ones, saying why", () => {
     assert.deepEqual(storableResult({ a: 1, when: new Date(0) }).value, { a: 1, when: "1970-01-01T00:00:00.000Z" });
-    assert.equal(storableResult("x".repeat(20_000)).value, undefined);
+    assert.match(storableResult("x".repeat(20_000)).problem!, /more than 16384/);
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
-    assert.equal(storableResult(cyclic).value, undefined);
-    assert.equal(storableResult(undefined).bytes, 0);
+    assert.match(storableResult(cyclic).problem!, /not JSON-serialisable/);
+    assert.match(storableResult({ rows: [[1, 2]] }).problem!, /array directly inside an array/);
+    let deep: Record<string, unknown> = {};
+    for (let i = 0; i < 25; i++) deep = { deep };
+    assert.match(storableResult(deep).problem!, /20 levels/);
+    assert.deepEqual(storableResult({ rows: [{ cells: [1, 2] }] }).value, { rows: [{ cells: [1, 2] }] });
+    assert.deepEqual(storableResult(undefined), {});
   });
 });
 

@@ -85,6 +85,8 @@ export function taskFields<H = Handlers>(request: ClientTaskRequest<H>, uid: str
   };
   if (runAt instanceof Date) fields.runAt = Timestamp.fromDate(runAt);
   else if (runAt !== undefined) fields.runAt = runAt;
+  // Due now: written anyway, so the sweeper's overdue query (on `runAt`) sees the task if its event is lost.
+  else fields.runAt = serverTimestamp();
   return fields;
 }
 

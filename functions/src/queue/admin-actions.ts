@@ -12,8 +12,9 @@ import {
 import * as logger from "firebase-functions/logger";
 import { HttpsError, type CallableRequest } from "firebase-functions/https";
 import { db } from "./firebase";
-import { isPreconditionFailure, updateIfUnchanged } from "./fenced-writer";
-import { TASKS_COLLECTION } from "./task";
+import { updateIfUnchanged } from "./fenced-writer";
+import { isNotFound, isPreconditionFailure } from "./firestore-errors";
+import { TASKS_COLLECTION, isQueueTaskPath } from "./task";
 
 /** What a list on the admin page is narrowed by; the page and `retryTasks` build the same query from it. */
 export interface TaskFilter {
@@ -58,9 +59,9 @@ interface BulkWriterError {
 }
 
 const FILTER_KEYS = ["collection", "type", "action", "errorCode"] as const;
-const ABORTED = 10;
-const UNAVAILABLE = 14;
-const NOT_FOUND = 5;
+/** DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED, INTERNAL, UNAVAILABLE. */
+const TRANSIENT_CODES = new Set<number>([4, 8, 10, 13, 14]);
+const MAX_WRITE_ATTEMPTS = 10;
 
 const adminLog = {
   denied: (uid: string | undefined, action: string) => logger.warn("admin action denied", { uid, action }),
@@ -144,9 +145,11 @@ export async function retryFailedTasks(
   const deadline = Date.now() + (options.budgetMs ?? ADMIN_LIMITS.retryBudgetMs);
   const result: RetryTasksResult = { retried: 0, skipped: 0, errors: 0, complete: true };
   const writer = db().bulkWriter();
-  writer.onWriteError(
-    (error: BulkWriterError) => (error.code === ABORTED || error.code === UNAVAILABLE) && error.failedAttempts < 10,
-  );
+  // Transient errors are tried again, with BulkWriter's backoff: its default handler covers ABORTED and
+  // UNAVAILABLE; a busy backend also answers DEADLINE_EXCEEDED (seen on a loaded emulator at 10,000 tasks). Trying
+  // again is safe: if the first try did commit, the update-time precondition fails and the task counts as skipped.
+  // A lost precondition is final (the task changed), which is what we want.
+  writer.onWriteError((error) => TRANSIENT_CODES.has(error.code) && error.failedAttempts < MAX_WRITE_ATTEMPTS);
   const retry = { state: "scheduled", retriedBy: uid, retriedAt: FieldValue.serverTimestamp() };
   const writes: Promise<void>[] = [];
   const base = matchingTasks("failed", filter).orderBy(FieldPath.documentId()).select().limit(pageSize);
@@ -155,10 +158,14 @@ export async function retryFailedTasks(
   for (;;) {
     const page = await (last ? base.startAfter(last) : base).get();
     for (const doc of page.docs) {
+      if (!isQueueTaskPath(doc.ref.path)) {
+        result.skipped++; // a `tasks` collection deeper down belongs to the app, not to the queue
+        continue;
+      }
       const write = writer.update(doc.ref, retry, { lastUpdateTime: doc.updateTime }).then(
         () => void result.retried++,
         (error: BulkWriterError) => {
-          if (isPreconditionFailure(error) || error.code === NOT_FOUND) {
+          if (isPreconditionFailure(error) || isNotFound(error)) {
             result.skipped++;
           } else {
             result.errors++;
@@ -178,13 +185,6 @@ export async function retryFailedTasks(
   await writer.close();
   await Promise.all(writes);
   return result;
-}
-
-/** `{collection}/{parentId}/tasks/{taskId}`: the only shape of path the dispatcher runs. */
-function isTaskPath(path: unknown): path is string {
-  if (typeof path !== "string") return false;
-  const segments = path.split("/");
-  return segments.length === 4 && segments[2] === TASKS_COLLECTION && segments.every((s) => s !== "");
 }
 
 /**
@@ -221,7 +221,7 @@ export async function handleRetryTasks(request: CallableRequest<unknown>): Promi
 export async function handleRunTaskNow(request: CallableRequest<unknown>): Promise<RunNowResult> {
   const uid = requireAdmin(request, "runTaskNow");
   const path = (request.data as { path?: unknown } | null)?.path;
-  if (!isTaskPath(path)) {
+  if (!isQueueTaskPath(path)) {
     throw new HttpsError("invalid-argument", "`path` must be a task path: {collection}/{parentId}/tasks/{taskId}.");
   }
   const result = await runTaskNow(path);

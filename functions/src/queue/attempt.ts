@@ -7,7 +7,7 @@ import { claimTask, attemptBudget, type TaskSnapshot } from "./claim";
 import { createContext } from "./context";
 import { updateIfUnchanged } from "./fenced-writer";
 import { taskLog } from "./logs";
-import { outcomeUpdate, storableResult } from "./outcome";
+import { outcomeUpdate, storableResult, writeOutcome } from "./outcome";
 import { nextState, type Transition } from "./retry-policy";
 import { runWithTimeout } from "./run-handler";
 import { validateTask } from "./validation";
@@ -43,12 +43,16 @@ export async function runAttempt(snapshot: TaskSnapshot, registry: Registry): Pr
   let result: unknown;
   if (transition.state === "completed") {
     const stored = storableResult(transition.result);
-    if (stored.value === undefined && stored.bytes > 0) taskLog.resultTooLarge(ref.path, stored.bytes);
+    if (stored.problem) taskLog.resultDropped(ref.path, claim.attempt, stored.problem);
     result = stored.value;
   }
-  const written = await claim.writer.update(
-    outcomeUpdate(transition, { attempt: claim.attempt, startedAt: claim.startedAt, history: task.history }, result),
+  const info = { attempt: claim.attempt, startedAt: claim.startedAt, history: task.history };
+  const written = await writeOutcome(
+    (update) => claim.writer.update(update),
+    outcomeUpdate(transition, info, result),
+    claim.attempt,
   );
+  claim.writer.close(); // the attempt is over: a handler still running in the background writes nothing more
   if (!written) {
     taskLog.fencedOut(ref.path, claim.attempt);
     return;
@@ -59,11 +63,12 @@ export async function runAttempt(snapshot: TaskSnapshot, registry: Registry): Pr
 /** Ends a task that cannot run (malformed, unknown handler) as `failed`, if nobody changed it meanwhile. */
 async function failWithoutRunning(snapshot: TaskSnapshot, failure: TaskFailure): Promise<void> {
   const { attempt } = attemptBudget(snapshot.data, 1);
-  const now = Timestamp.now();
   const transition: Transition = { state: "failed", failure };
-  const update = outcomeUpdate(transition, { attempt, startedAt: now, history: snapshot.data.history });
-  const written = await updateIfUnchanged(snapshot.ref, snapshot.updateTime, { ...update, attempts: attempt });
-  if (written) taskLog.failed(snapshot.ref.path, attempt, failure.code, failure.message);
+  const update = outcomeUpdate(transition, { attempt, startedAt: Timestamp.now(), history: snapshot.data.history });
+  const write = async (fields: typeof update) =>
+    (await updateIfUnchanged(snapshot.ref, snapshot.updateTime, { ...fields, attempts: attempt })) !== undefined;
+  if (await writeOutcome(write, update, attempt))
+    taskLog.failed(snapshot.ref.path, attempt, failure.code, failure.message);
   else taskLog.claimLost(snapshot.ref.path);
 }
 

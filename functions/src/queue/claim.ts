@@ -22,12 +22,17 @@ export interface Claim {
   writer: FencedWriter;
 }
 
+/** Attempts started so far. */
+export function attemptsSoFar(task: DocumentData): number {
+  return typeof task.attempts === "number" ? task.attempts : 0;
+}
+
 /** The attempt number and attempt limit a claim of `task` applies. */
 export function attemptBudget(
   task: DocumentData,
   handlerMaxAttempts: number,
 ): { attempt: number; maxAttempts: number } {
-  const previous = typeof task.attempts === "number" ? task.attempts : 0;
+  const previous = attemptsSoFar(task);
   // A task that ended `failed` and is `scheduled` again was retried by an admin: it gets a fresh round of attempts.
   const newRound = task.failedAt !== undefined || typeof task.maxAttempts !== "number";
   return { attempt: previous + 1, maxAttempts: newRound ? previous + handlerMaxAttempts : task.maxAttempts };

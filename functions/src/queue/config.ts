@@ -17,12 +17,24 @@ export const MAX_HANDLER_TIMEOUT_SECONDS = FUNCTION_TIMEOUT_SECONDS - 40;
 export const LEASE_MARGIN_SECONDS = 30;
 
 /** Bounds on what the engine writes back, to keep task documents far below Firestore's 1 MiB limit. */
-export const LIMITS = { resultBytes: 16 * 1024, stackChars: 4000, messageChars: 1000, nameChars: 200 };
+export const LIMITS = {
+  resultBytes: 16 * 1024,
+  /** A task's `data` as JSON; the document's 1 MiB must leave room for what the engine adds. */
+  dataBytes: 512 * 1024,
+  stackChars: 4000,
+  messageChars: 1000,
+  nameChars: 200,
+};
 
 export const SWEEPER = {
   schedule: "every 1 minutes",
   /** A `scheduled` task this far past its due time has lost its event. */
   overdueGraceSeconds: 60,
+  /**
+   * Tasks written without `runAt` (plain SDK writes; the client library and enqueueTask always set it) are found
+   * by `createdAt`, within this window, so delayed tasks are not re-read on every sweep for 30 days.
+   */
+  lostEventWindowSeconds: 3600,
   pageSize: 200,
 };
 

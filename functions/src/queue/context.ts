@@ -1,9 +1,9 @@
 // What a handler receives besides its data: where the task lives, which attempt this is, a key that stays the
 // same across attempts (for idempotent side effects), a logger, a progress reporter, a cancellation signal and
 // `enqueue` for follow-up tasks.
-import { createHash } from "node:crypto";
 import { FieldValue, type DocumentReference } from "firebase-admin/firestore";
 import { handlerLogger, type HandlerLogger } from "./logs";
+import { hashId } from "./ids";
 import type { FencedWriter } from "./fenced-writer";
 import { enqueueTask, followUpTaskId, type ServerTaskRequest } from "./enqueue";
 
@@ -37,7 +37,7 @@ export interface TaskContext {
 }
 
 export function idempotencyKeyFor(taskPath: string): string {
-  return createHash("sha256").update(taskPath).digest("hex").slice(0, 40);
+  return hashId(taskPath);
 }
 
 export function createContext(args: {
@@ -67,7 +67,7 @@ export function createContext(args: {
       if (!written) controller.abort(new Error("lease lost"));
     },
     enqueue(request, options = {}) {
-      const id = options.id ?? followUpTaskId(taskRef.path, enqueued++);
+      const id = options.id ?? followUpTaskId(taskRef.path, enqueued++, `${request.type}.${request.action}`);
       return enqueueTask(options.parent ?? parentRef, request, { id, enqueuedBy: taskRef.path });
     },
   };

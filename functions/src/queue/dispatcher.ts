@@ -1,10 +1,12 @@
 // The Firestore trigger's logic. Every write to a task fires it, including the engine's own writes, so it decides
 // from the event's snapshots alone, without reading Firestore: only a write that leaves the task `scheduled`
 // matters. A due task is claimed and run here; a future one is handed to the Cloud Tasks queue.
-import { Timestamp } from "firebase-admin/firestore";
+import type { Timestamp } from "firebase-admin/firestore";
 import type { Change, DocumentSnapshot, FirestoreEvent } from "firebase-functions/firestore";
 import { runAttempt } from "./attempt";
 import { scheduleRun } from "./schedule";
+import { attemptsSoFar } from "./claim";
+import { isDue, runAtMillis } from "./task";
 import type { Registry } from "./registry";
 
 export type TaskWriteEvent = FirestoreEvent<Change<DocumentSnapshot> | undefined, Record<string, string>>;
@@ -13,10 +15,8 @@ export async function handleTaskWrite(event: TaskWriteEvent, registry: Registry)
   const after = event.data?.after;
   if (!after?.exists || after.get("state") !== "scheduled") return;
   const task = after.data() ?? {};
-  const runAt = task.runAt;
-  if (runAt instanceof Timestamp && runAt.toMillis() > Date.now()) {
-    const attempts = typeof task.attempts === "number" ? task.attempts : 0;
-    await scheduleRun({ path: after.ref.path, attempt: attempts + 1 }, runAt.toDate());
+  if (!isDue(task, after.updateTime)) {
+    await scheduleRun({ path: after.ref.path, attempt: attemptsSoFar(task) + 1 }, new Date(runAtMillis(task)));
     return;
   }
   await runAttempt({ ref: after.ref, updateTime: after.updateTime as Timestamp, data: task }, registry);

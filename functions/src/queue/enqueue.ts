@@ -1,8 +1,9 @@
 // Enqueuing from server code: a handler chaining follow-up work (`ctx.enqueue`), a callable function, a script.
 // The server may enqueue any registered handler, client-enqueueable or not; the security rules only govern clients.
-import { createHash } from "node:crypto";
 import { FieldValue, Timestamp, type DocumentReference } from "firebase-admin/firestore";
 import { TASKS_COLLECTION } from "./task";
+import { hashId } from "./ids";
+import { isAlreadyExists } from "./firestore-errors";
 import type { RegisteredHandlers, TaskRequest } from "./task-request";
 
 /** A task request as server code writes it: `runAt` may be a Date or a firebase-admin Timestamp. */
@@ -17,8 +18,6 @@ export interface EnqueueOptions {
   /** Path of the task whose handler enqueued this one (recorded as `enqueuedBy`, for tracing chains). */
   enqueuedBy?: string;
 }
-
-const ALREADY_EXISTS = 6;
 
 /** Writes a `scheduled` task under `parent` (its `tasks` sub-collection) and returns its reference. */
 export async function enqueueTask(
@@ -38,19 +37,22 @@ export async function enqueueTask(
   };
   if (runAt instanceof Date) task.runAt = Timestamp.fromDate(runAt);
   else if (runAt !== undefined) task.runAt = runAt;
+  // Due now: written anyway, so the sweeper's overdue query (on `runAt`) sees the task if its event is lost.
+  else task.runAt = FieldValue.serverTimestamp();
   if (options.enqueuedBy) task.enqueuedBy = options.enqueuedBy;
   try {
     await ref.create(task);
   } catch (error) {
-    if ((error as { code?: unknown }).code !== ALREADY_EXISTS) throw error;
+    if (!isAlreadyExists(error)) throw error;
   }
   return ref;
 }
 
 /**
- * The id of the `n`-th task enqueued by the handler of `taskPath`. The same on every attempt of that task, so an
- * attempt that enqueued follow-ups and then failed does not enqueue them again when it is retried.
+ * The id of the `n`-th task enqueued by the handler of `taskPath`, for handler `address`. The same on every attempt
+ * of that task, so an attempt that enqueued follow-ups and then failed does not enqueue them again when it is
+ * retried; the address is part of it, so a retry that enqueues something else instead is not mistaken for it.
  */
-export function followUpTaskId(taskPath: string, n: number): string {
-  return createHash("sha256").update(`${taskPath}#${n}`).digest("hex").slice(0, 20);
+export function followUpTaskId(taskPath: string, n: number, address: string): string {
+  return hashId(`${taskPath}#${n}#${address}`, 20);
 }

@@ -2,12 +2,7 @@
 // precondition. If anything else wrote the task meanwhile (the sweeper recovering an expired lease, a newer
 // attempt), Firestore rejects ours, so a worker that outlived its lease can never overwrite a newer outcome.
 import type { DocumentReference, Timestamp, UpdateData } from "firebase-admin/firestore";
-
-const FAILED_PRECONDITION = 9;
-
-export function isPreconditionFailure(error: unknown): boolean {
-  return (error as { code?: unknown })?.code === FAILED_PRECONDITION;
-}
+import { isPreconditionFailure } from "./firestore-errors";
 
 /**
  * A compare-and-set update: commits only if the document was last written at `lastUpdateTime`.
@@ -28,25 +23,33 @@ export async function updateIfUnchanged(
 
 export class FencedWriter {
   private fenced = false;
+  // Writes go out one after another: two writes in flight would carry the same precondition, and the one that
+  // lost would wrongly take the lease for lost (a handler calling ctx.progress without awaiting it, say).
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly ref: DocumentReference,
     private lastUpdateTime: Timestamp,
   ) {}
 
-  /** False once a write has been rejected: the lease is gone and this attempt must stop writing. */
-  get holdsLease(): boolean {
-    return !this.fenced;
+  /** Writes `data` if the task is still ours; false once anybody else has written it, or after close(). */
+  update(data: UpdateData<FirebaseFirestore.DocumentData>): Promise<boolean> {
+    const write = this.queue.then(async () => {
+      if (this.fenced) return false;
+      const writeTime = await updateIfUnchanged(this.ref, this.lastUpdateTime, data);
+      if (!writeTime) {
+        this.fenced = true;
+        return false;
+      }
+      this.lastUpdateTime = writeTime;
+      return true;
+    });
+    this.queue = write.catch(() => undefined);
+    return write;
   }
 
-  async update(data: UpdateData<FirebaseFirestore.DocumentData>): Promise<boolean> {
-    if (this.fenced) return false;
-    const writeTime = await updateIfUnchanged(this.ref, this.lastUpdateTime, data);
-    if (!writeTime) {
-      this.fenced = true;
-      return false;
-    }
-    this.lastUpdateTime = writeTime;
-    return true;
+  /** After the outcome is recorded the attempt is over: a handler still running in the background writes nothing. */
+  close(): void {
+    this.fenced = true;
   }
 }

@@ -11,13 +11,15 @@ export const taskLog = {
     logger.error("task failed", { path, attempt, code, message }),
   fencedOut: (path: string, attempt: number) =>
     logger.warn("lease lost: this attempt's outcome was discarded, a newer attempt owns the task", { path, attempt }),
-  resultTooLarge: (path: string, bytes: number) =>
-    logger.warn("handler result too large to store; dropped", { path, bytes }),
+  resultDropped: (path: string, attempt: number, problem: string) =>
+    logger.warn("handler result not stored", { path, attempt, problem }),
+  sweepItemFailed: (path: string, message: string) =>
+    logger.error("sweeper could not move a task on", { path, message }),
   scheduled: (path: string, attempt: number, runAt: Date) =>
     logger.debug("task run scheduled", { path, attempt, runAt: runAt.toISOString() }),
   staleRun: (path: string, attempt: number, reason: string) =>
     logger.debug("scheduled run no longer applies", { path, attempt, reason }),
-  swept: (summary: Record<string, number>) => logger.info("sweep finished", summary),
+  swept: (summary: object) => logger.info("sweep finished", summary),
 };
 
 /** The logger a handler receives: every line carries the task path and attempt. */

@@ -1,7 +1,8 @@
 // Firestore fields for each transition of a task. Top-level times are server timestamps; times inside arrays
 // (history) cannot be, so they use this worker's clock.
 import { FieldValue, Timestamp, type UpdateData, type DocumentData } from "firebase-admin/firestore";
-import { HISTORY_LIMIT, type AttemptRecord, type TaskErrorRecord } from "./task";
+import { ERROR_CODES, HISTORY_LIMIT, type AttemptRecord, type TaskErrorRecord } from "./task";
+import { isInvalidArgument } from "./firestore-errors";
 import { LIMITS } from "./config";
 import { clip, type Transition } from "./retry-policy";
 
@@ -28,18 +29,66 @@ function appendHistory(previous: unknown, entry: AttemptRecord): AttemptRecord[]
   return [...list, entry].slice(-HISTORY_LIMIT);
 }
 
-/** Stores a handler's return value when it is small and JSON-like; returns undefined (dropped) otherwise. */
-export function storableResult(result: unknown): { value?: unknown; bytes: number } {
-  if (result === undefined) return { bytes: 0 };
+/** Firestore stores maps nested at most 20 deep and no array directly inside an array. */
+function firestoreShapeProblem(value: unknown, depth = 0, inArray = false): string | undefined {
+  if (depth > 20) return "nested more than 20 levels deep";
+  if (Array.isArray(value)) {
+    if (inArray) return "has an array directly inside an array";
+    for (const item of value) {
+      const problem = firestoreShapeProblem(item, depth + 1, true);
+      if (problem) return problem;
+    }
+  } else if (typeof value === "object" && value !== null) {
+    for (const item of Object.values(value)) {
+      const problem = firestoreShapeProblem(item, depth + 1, false);
+      if (problem) return problem;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * A handler's return value as it can be stored in `result`: its JSON form, when that is small and Firestore can
+ * hold it. Otherwise `problem` says why it is dropped (the task still completes: the work was done).
+ */
+export function storableResult(result: unknown): { value?: unknown; problem?: string } {
+  if (result === undefined) return {};
   let json: string | undefined;
   try {
     json = JSON.stringify(result);
-  } catch {
-    return { bytes: Number.POSITIVE_INFINITY };
+  } catch (error) {
+    return { problem: `not JSON-serialisable (${(error as Error).message})` };
   }
-  if (json === undefined) return { bytes: 0 };
+  if (json === undefined) return {};
   const bytes = Buffer.byteLength(json);
-  return bytes <= LIMITS.resultBytes ? { value: JSON.parse(json), bytes } : { bytes };
+  if (bytes > LIMITS.resultBytes) return { problem: `${bytes} bytes, more than ${LIMITS.resultBytes}` };
+  const value: unknown = JSON.parse(json);
+  const problem = firestoreShapeProblem(value);
+  return problem ? { problem } : { value };
+}
+
+/**
+ * Writes an outcome with `write`. When Firestore refuses the content itself (the document would pass 1 MiB), the
+ * task is still moved on: `failed` with `task/unstorable` and nothing else added, so it never stays `running`.
+ */
+export async function writeOutcome(
+  write: (update: UpdateData<DocumentData>) => Promise<boolean>,
+  update: UpdateData<DocumentData>,
+  attempt: number,
+): Promise<boolean> {
+  try {
+    return await write(update);
+  } catch (error) {
+    if (!isInvalidArgument(error)) throw error;
+    const message = clip(`Firestore refused the outcome: ${(error as Error).message}`, LIMITS.messageChars);
+    return write({
+      state: "failed",
+      updatedAt: FieldValue.serverTimestamp(),
+      failedAt: FieldValue.serverTimestamp(),
+      lease: FieldValue.delete(),
+      error: { code: ERROR_CODES.unstorable, message, attempt, at: Timestamp.now() },
+    });
+  }
 }
 
 /** The update that records `transition` as the outcome of `info.attempt`. Never touches `data`. */

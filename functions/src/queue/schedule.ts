@@ -1,11 +1,11 @@
 // Delayed work (a `runAt` in the future, retry backoff) goes to a Cloud Tasks queue that calls `runTask` at that
 // time. The Cloud Task's id is derived from the task path and attempt, so enqueuing the same run twice (a
 // duplicate trigger event, two sweepers) is harmless: the second enqueue is rejected as already existing.
-import { createHash } from "node:crypto";
 import { getFunctions } from "firebase-admin/functions";
 import { db } from "./firebase";
 import { REGION, RUN_TASK_FUNCTION } from "./config";
 import { taskLog } from "./logs";
+import { hashId } from "./ids";
 
 export interface RunRequest {
   /** Full path of the task document. */
@@ -15,7 +15,7 @@ export interface RunRequest {
 }
 
 export function runTaskId(path: string, attempt: number, suffix = ""): string {
-  return `${createHash("sha256").update(path).digest("hex").slice(0, 40)}-${attempt}${suffix}`;
+  return `${hashId(path)}-${attempt}${suffix}`;
 }
 
 export async function scheduleRun(request: RunRequest, runAt: Date, idSuffix = ""): Promise<void> {
@@ -25,6 +25,7 @@ export async function scheduleRun(request: RunRequest, runAt: Date, idSuffix = "
     await queue.enqueue(request, { id: runTaskId(request.path, request.attempt, idSuffix), scheduleTime: runAt });
     taskLog.scheduled(request.path, request.attempt, runAt);
   } catch (error) {
+    // firebase-admin's name for Cloud Tasks' ALREADY_EXISTS: this run is queued already.
     if ((error as { code?: string }).code !== "functions/task-already-exists") throw error;
   }
 }

@@ -1,19 +1,21 @@
 // The safety net behind the trigger and the queue. It finds
 //  - `running` tasks whose lease expired (the worker crashed or was killed): the attempt counts, and the task is
-//    retried with backoff or ends `failed` with `handler/lease-expired`;
+//    retried with backoff or ends `failed` with `handler/lease-expired` (a compare-and-set on the version the
+//    query returned, so of two sweeps at once one recovers it);
 //  - `scheduled` tasks overdue by more than a grace period (their trigger event or Cloud Task was lost): they
-//    are handed to the Cloud Tasks queue again.
-// Each change is a compare-and-set on the version the query returned, so two sweeps at once do each thing once.
+//    are enqueued on the Cloud Tasks queue again, with an id per task, attempt and hour, so sweeps that overlap
+//    enqueue one run.
+// One task that cannot be moved on is logged and skipped; it never stops the sweep.
 import { Timestamp, type Query, type QueryDocumentSnapshot } from "firebase-admin/firestore";
 import { db } from "./firebase";
-import { SWEEPER } from "./config";
-import { ERROR_CODES, TASKS_COLLECTION } from "./task";
+import { HANDLER_DEFAULTS, SWEEPER } from "./config";
+import { ERROR_CODES, TASKS_COLLECTION, isQueueTaskPath, runAtMillis } from "./task";
 import { TaskFailure } from "./errors";
+import { attemptsSoFar } from "./claim";
 import { updateIfUnchanged } from "./fenced-writer";
-import { outcomeUpdate } from "./outcome";
+import { outcomeUpdate, writeOutcome } from "./outcome";
 import { nextState } from "./retry-policy";
 import { scheduleRun } from "./schedule";
-import { HANDLER_DEFAULTS } from "./config";
 import { taskLog } from "./logs";
 import type { Registry } from "./registry";
 
@@ -28,73 +30,70 @@ export interface SweepSummary {
   recovered: number;
   overdue: number;
   redispatched: number;
+  errors: number;
 }
 
-async function forEachPage(query: Query, pageSize: number, visit: (doc: QueryDocumentSnapshot) => Promise<void>) {
-  let page = await query.limit(pageSize).get();
-  while (!page.empty) {
-    await Promise.all(page.docs.map(visit));
-    if (page.size < pageSize) break;
-    page = await query
-      .startAfter(page.docs[page.docs.length - 1])
-      .limit(pageSize)
-      .get();
-  }
-}
+const HOUR_MS = 3600_000;
 
 export async function sweep(registry: Registry, options: SweepOptions = {}): Promise<SweepSummary> {
   const now = options.now ?? new Date();
   const pageSize = options.pageSize ?? SWEEPER.pageSize;
-  const cutoff = Timestamp.fromMillis(
-    now.getTime() - (options.overdueGraceSeconds ?? SWEEPER.overdueGraceSeconds) * 1000,
-  );
+  const cutoffMs = now.getTime() - (options.overdueGraceSeconds ?? SWEEPER.overdueGraceSeconds) * 1000;
+  const cutoff = Timestamp.fromMillis(cutoffMs);
   const tasks = db().collectionGroup(TASKS_COLLECTION);
-  const summary: SweepSummary = { expiredLeases: 0, recovered: 0, overdue: 0, redispatched: 0 };
+  const summary: SweepSummary = { expiredLeases: 0, recovered: 0, overdue: 0, redispatched: 0, errors: 0 };
 
-  const expired = tasks
-    .where("state", "==", "running")
-    .where("lease.expiresAt", "<", Timestamp.fromDate(now))
-    .orderBy("lease.expiresAt");
-  await forEachPage(expired, pageSize, async (doc) => {
+  /** Visits every queue task the query returns, page by page; a failing visit is logged and counted. */
+  const forEach = async (query: Query, visit: (doc: QueryDocumentSnapshot) => Promise<void>) => {
+    let page = await query.limit(pageSize).get();
+    for (;;) {
+      const docs = page.docs.filter((doc) => isQueueTaskPath(doc.ref.path));
+      const results = await Promise.allSettled(docs.map(visit));
+      results.forEach((result, i) => {
+        if (result.status === "fulfilled") return;
+        summary.errors++;
+        taskLog.sweepItemFailed(docs[i].ref.path, String((result.reason as Error)?.message ?? result.reason));
+      });
+      if (page.size < pageSize) return;
+      page = await query
+        .startAfter(page.docs[page.size - 1])
+        .limit(pageSize)
+        .get();
+    }
+  };
+
+  const expired = tasks.where("state", "==", "running").where("lease.expiresAt", "<", Timestamp.fromDate(now));
+  await forEach(expired.orderBy("lease.expiresAt"), async (doc) => {
     summary.expiredLeases++;
     if (await recoverExpiredLease(doc, registry, now)) summary.recovered++;
   });
 
-  // Overdue `scheduled` tasks: those with a `runAt` long past, and those without one created long ago.
+  // Overdue `scheduled` tasks: by `runAt`, and, for tasks written without one, by `createdAt` within a window.
   const seen = new Set<string>();
   const redispatch = async (doc: QueryDocumentSnapshot) => {
-    const runAt = doc.get("runAt");
-    if (seen.has(doc.ref.path) || (runAt instanceof Timestamp && runAt.toMillis() > cutoff.toMillis())) return;
+    if (seen.has(doc.ref.path) || runAtMillis(doc.data()) > cutoffMs) return;
     seen.add(doc.ref.path);
     summary.overdue++;
-    const attempts = doc.get("attempts");
-    const attempt = (typeof attempts === "number" ? attempts : 0) + 1;
-    // A per-sweep suffix: the original Cloud Task id may have been used by a run that was lost.
-    await scheduleRun({ path: doc.ref.path, attempt }, now, `-sweep${Math.floor(now.getTime() / 60000)}`);
+    const attempt = attemptsSoFar(doc.data()) + 1;
+    await scheduleRun({ path: doc.ref.path, attempt }, now, `-sweep${Math.floor(now.getTime() / HOUR_MS)}`);
     summary.redispatched++;
   };
-  await forEachPage(
-    tasks.where("state", "==", "scheduled").where("runAt", "<", cutoff).orderBy("runAt"),
-    pageSize,
-    redispatch,
-  );
-  await forEachPage(
-    tasks.where("state", "==", "scheduled").where("createdAt", "<", cutoff).orderBy("createdAt"),
-    pageSize,
-    redispatch,
-  );
+  const scheduled = tasks.where("state", "==", "scheduled");
+  await forEach(scheduled.where("runAt", "<", cutoff).orderBy("runAt"), redispatch);
+  const windowStart = Timestamp.fromMillis(cutoffMs - SWEEPER.lostEventWindowSeconds * 1000);
+  const recent = scheduled.where("createdAt", ">=", windowStart).where("createdAt", "<", cutoff);
+  await forEach(recent.orderBy("createdAt"), redispatch);
 
-  taskLog.swept({ ...summary });
+  taskLog.swept(summary);
   return summary;
 }
 
 /** Counts the crashed attempt and moves the task on, unless it changed since the query saw it. */
 async function recoverExpiredLease(doc: QueryDocumentSnapshot, registry: Registry, now: Date): Promise<boolean> {
   const task = doc.data();
-  const attempt = typeof task.attempts === "number" ? task.attempts : 1;
+  const attempt = Math.max(1, attemptsSoFar(task));
   const maxAttempts = typeof task.maxAttempts === "number" ? task.maxAttempts : attempt;
-  const handler = registry.resolve(String(task.type), String(task.action));
-  const backoff = handler?.options.backoff ?? HANDLER_DEFAULTS.backoff;
+  const backoff = registry.resolve(String(task.type), String(task.action))?.options.backoff ?? HANDLER_DEFAULTS.backoff;
   const failure = new TaskFailure(
     ERROR_CODES.leaseExpired,
     "the worker running this attempt stopped before recording an outcome (crash or timeout of the function)",
@@ -102,6 +101,7 @@ async function recoverExpiredLease(doc: QueryDocumentSnapshot, registry: Registr
   );
   const transition = nextState({ ok: false, failure }, attempt, maxAttempts, backoff, now);
   const startedAt = task.startedAt instanceof Timestamp ? task.startedAt : Timestamp.fromDate(now);
-  const update = outcomeUpdate(transition, { attempt, startedAt, history: task.history });
-  return (await updateIfUnchanged(doc.ref, doc.updateTime, update)) !== undefined;
+  const write = async (update: ReturnType<typeof outcomeUpdate>) =>
+    (await updateIfUnchanged(doc.ref, doc.updateTime, update)) !== undefined;
+  return writeOutcome(write, outcomeUpdate(transition, { attempt, startedAt, history: task.history }), attempt);
 }

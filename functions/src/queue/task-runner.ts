@@ -1,8 +1,10 @@
 // The Cloud Tasks queue function's logic: a delayed run or retry is due. The request names the task and the
 // attempt it was scheduled for; if the task moved on since (ran, was cancelled, retried by an admin), it is stale.
-import { Timestamp } from "firebase-admin/firestore";
+import type { Timestamp } from "firebase-admin/firestore";
 import { db } from "./firebase";
 import { runAttempt } from "./attempt";
+import { attemptsSoFar } from "./claim";
+import { runAtMillis } from "./task";
 import { taskLog } from "./logs";
 import { scheduleRun, type RunRequest } from "./schedule";
 import type { Registry } from "./registry";
@@ -15,8 +17,7 @@ export async function handleRunRequest(request: RunRequest, registry: Registry):
   const ref = db().doc(request.path);
   const snapshot = await ref.get();
   const task = snapshot.data();
-  const expectedAttempt = (typeof task?.attempts === "number" ? task.attempts : 0) + 1;
-  if (!task || task.state !== "scheduled" || expectedAttempt !== request.attempt) {
+  if (!task || task.state !== "scheduled" || attemptsSoFar(task) + 1 !== request.attempt) {
     taskLog.staleRun(
       request.path,
       request.attempt,
@@ -24,7 +25,7 @@ export async function handleRunRequest(request: RunRequest, registry: Registry):
     );
     return;
   }
-  const runAt = task.runAt instanceof Timestamp ? task.runAt.toMillis() : 0;
+  const runAt = runAtMillis(task);
   const early = runAt - Date.now();
   if (early > EARLY_WAIT_MS) {
     await scheduleRun(request, new Date(runAt), `-at${runAt}`);
@@ -33,5 +34,5 @@ export async function handleRunRequest(request: RunRequest, registry: Registry):
   // The claim below is conditioned on this snapshot: if the task changes while we wait, the write that changed
   // it re-dispatches it, and our claim is rejected.
   if (early > 0) await new Promise((resolve) => setTimeout(resolve, early));
-  await runAttempt({ ref, updateTime: snapshot.updateTime as Timestamp, data: snapshot.data() ?? {} }, registry);
+  await runAttempt({ ref, updateTime: snapshot.updateTime as Timestamp, data: task }, registry);
 }

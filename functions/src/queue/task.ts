@@ -1,6 +1,6 @@
 // The task document: field names, states and error codes. These names are a contract (DESIGN.md §3): clients,
 // security rules, the admin page and tests outside this codebase rely on them.
-import type { Timestamp } from "firebase-admin/firestore";
+import { Timestamp } from "firebase-admin/firestore";
 
 export const TASKS_COLLECTION = "tasks";
 /** Any document's `tasks` sub-collection: `{collection}/{parentId}/tasks/{taskId}`. */
@@ -15,6 +15,7 @@ export const ERROR_CODES = {
   handlerError: "handler/error",
   permanent: "handler/permanent",
   leaseExpired: "handler/lease-expired",
+  unstorable: "task/unstorable",
 } as const;
 
 export interface TaskErrorRecord {
@@ -64,3 +65,27 @@ export interface TaskDocument {
 
 /** How many attempt outcomes a task keeps in `history`. */
 export const HISTORY_LIMIT = 10;
+
+/**
+ * Is the task due? A `runAt` no later than now, or than the write that set it (`serverTimestamp()`: "now" in the
+ * database's clock, which may run a little ahead of this worker's), is due.
+ */
+export function isDue(task: { runAt?: unknown }, writeTime: Timestamp | undefined, now = Date.now()): boolean {
+  return runAtMillis(task) <= Math.max(now, writeTime?.toMillis() ?? 0);
+}
+
+/** `runAt` as milliseconds; a task without one (or with a malformed one) is due at once. */
+export function runAtMillis(task: { runAt?: unknown }): number {
+  return task.runAt instanceof Timestamp ? task.runAt.toMillis() : 0;
+}
+
+/**
+ * `{collection}/{parentId}/tasks/{taskId}`: the only shape of path the trigger watches. Collection-group queries
+ * also see `tasks` collections deeper down, which may belong to the app, so the sweeper and the admin actions
+ * touch only paths of this shape.
+ */
+export function isQueueTaskPath(path: unknown): path is string {
+  if (typeof path !== "string") return false;
+  const segments = path.split("/");
+  return segments.length === 4 && segments[2] === TASKS_COLLECTION && segments.every((s) => s !== "");
+}

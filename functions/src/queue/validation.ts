@@ -18,12 +18,21 @@ function nameProblem(field: string, value: unknown): string | undefined {
   return undefined;
 }
 
+function jsonBytes(value: unknown): number {
+  try {
+    return value === undefined ? 0 : Buffer.byteLength(JSON.stringify(value) ?? "");
+  } catch {
+    return 0; // not JSON-able (a cycle cannot come from Firestore); Firestore itself bounds the size
+  }
+}
+
 /** Returns the reason the task cannot run, or undefined when it is well-formed. */
 export function validateTask(task: DocumentData): TaskFailure | undefined {
   const problem =
     nameProblem("type", task.type) ??
     nameProblem("action", task.action) ??
     (task.data !== undefined && !isPlainMap(task.data) ? "`data` must be a map (an object) when present" : undefined) ??
+    (jsonBytes(task.data) > LIMITS.dataBytes ? `\`data\` is larger than ${LIMITS.dataBytes / 1024} KiB` : undefined) ??
     (task.runAt !== undefined && !(task.runAt instanceof Timestamp)
       ? "`runAt` must be a timestamp when present"
       : undefined);
