@@ -30,7 +30,6 @@ export async function runAttempt(snapshot: TaskSnapshot, registry: Registry): Pr
     taskLog.claimLost(ref.path);
     return;
   }
-  taskLog.started(ref.path, claim.attempt);
   const controller = new AbortController();
   const ctx = createContext({ ...claim, createdBy: task.createdBy, controller });
   const outcome = await runWithTimeout(

@@ -3,7 +3,6 @@ import * as logger from "firebase-functions/logger";
 
 export const taskLog = {
   claimLost: (path: string) => logger.debug("task already claimed by another delivery", { path }),
-  started: (path: string, attempt: number) => logger.info("task started", { path, attempt }),
   completed: (path: string, attempt: number, ms: number) => logger.info("task completed", { path, attempt, ms }),
   retrying: (path: string, attempt: number, code: string, runAt: Date) =>
     logger.warn("task failed, retry scheduled", { path, attempt, code, runAt: runAt.toISOString() }),
