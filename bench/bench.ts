@@ -7,6 +7,7 @@ import { cpus, loadavg, platform, totalmem } from "node:os";
 import { join } from "node:path";
 import { measureBulkRetry, type BulkRetryResult } from "./bulk-retry";
 import {
+  DELAY_COLLECTION,
   DRAIN_COLLECTION,
   ENGINE_TRIGGER,
   METERED_COLLECTION,
@@ -19,6 +20,7 @@ import {
 } from "./config";
 import { COUNT_SCENARIOS, measureCounts, type CountResult } from "./counts";
 import { measureDrain, type DrainResult, type DrainVariant } from "./drain";
+import { measureDelay, type DelayResult } from "./delay";
 import { EmulatorLog } from "./emulator-log";
 import { deleteCollections, setBackgroundTriggers } from "./firestore";
 import { measureRawWrites, type RawWriteResult } from "./raw-writes";
@@ -59,6 +61,7 @@ export interface BenchResults {
     ratio: number;
   };
   rawWrites: { bulkWriterDefault: RawWriteResult; unthrottled: RawWriteResult };
+  delay: DelayResult;
   bulkRetry: BulkRetryResult & { ratioToBulkWriter?: number };
   budgets: BudgetCheck[];
 }
@@ -116,6 +119,10 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
   const minimal = best(rounds, "minimal");
 
   await log.waitForQuiet();
+  progress(`delayed tasks: ${sizes.delayTasks} no-op tasks with runAt a few seconds ahead`);
+  const delay = await measureDelay(sizes.delayTasks, runId);
+
+  await log.waitForQuiet();
   progress(`raw writes: ${sizes.rawWrites} documents, default BulkWriter, then unthrottled`);
   const bulkWriterDefault = await measureRawWrites(sizes.rawWrites, runId, true);
   const unthrottled = await measureRawWrites(sizes.rawWrites, runId, false);
@@ -135,6 +142,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
         METERED_COLLECTION,
         DRAIN_COLLECTION,
         MINIMAL_COLLECTION,
+        DELAY_COLLECTION,
         RAW_COLLECTION,
         `${RETRY_COLLECTION_PREFIX}-${runId}`,
       ]);
@@ -161,6 +169,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
     counts,
     drain: { rounds, engine, minimal, ratio: round(engine.tasksPerSecond / minimal.tasksPerSecond, 3) },
     rawWrites: { bulkWriterDefault, unthrottled },
+    delay,
     bulkRetry,
   };
   return { ...results, budgets: checkBudgets(results) };

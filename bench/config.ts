@@ -14,11 +14,13 @@ export interface BenchSizes {
   rawWrites: number;
   /** Failed tasks retried through the `retryTasks` callable. */
   retryTasks: number;
+  /** Delayed tasks whose start is compared with their `runAt`. */
+  delayTasks: number;
 }
 
 export const SIZES: Record<BenchMode, BenchSizes> = {
-  full: { countTasks: 20, drainTasks: 1000, drainRounds: 2, rawWrites: 10_000, retryTasks: 10_000 },
-  quick: { countTasks: 5, drainTasks: 200, drainRounds: 1, rawWrites: 1000, retryTasks: 1000 },
+  full: { countTasks: 20, drainTasks: 1000, drainRounds: 2, rawWrites: 10_000, retryTasks: 10_000, delayTasks: 20 },
+  quick: { countTasks: 5, drainTasks: 200, drainRounds: 1, rawWrites: 1000, retryTasks: 1000, delayTasks: 5 },
 };
 
 /** Issue #6's budgets. Counts are deterministic and asserted by `npm test`; ratios are only checked by `npm run bench`. */
@@ -38,6 +40,8 @@ export const METERED_COLLECTION = "benchCounts";
 export const MINIMAL_COLLECTION = "benchMinimal";
 export const MINIMAL_SUBCOLLECTION = "minimalTasks";
 export const DRAIN_COLLECTION = "benchDrain";
+/** Delayed tasks whose start is compared with their `runAt` (bench/delay.ts). */
+export const DELAY_COLLECTION = "benchDelay";
 export const RAW_COLLECTION = "benchRaw";
 /** Bulk-retry tasks get a root collection of their own per run, so the callable's filter matches only them. */
 export const RETRY_COLLECTION_PREFIX = "benchRetry";

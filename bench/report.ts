@@ -1,5 +1,6 @@
 // Budgets checked against the results, and the results as the table `npm run bench` prints (and as Markdown for
 // docs/performance.md).
+import { formatDelay } from "./delay";
 import { BUDGETS } from "./config";
 import type { BenchResults } from "./bench";
 import type { CountResult } from "./counts";
@@ -165,6 +166,7 @@ export function formatReport(results: BenchResults): string {
       `default throttling ${fmt(rawWrites.bulkWriterDefault.writesPerSecond, 0)} writes/s, ` +
       `unthrottled ${fmt(rawWrites.unthrottled.writesPerSecond, 0)} writes/s`,
   );
+  out.push("", formatDelay(results.delay));
   const retry = results.bulkRetry;
   out.push(
     retry.available
