@@ -44,9 +44,9 @@ export interface RunNowResult {
 }
 
 export const ADMIN_LIMITS = {
-  /** Tasks read per page while retrying; each page is written by the BulkWriter while the next is read. */
+  /** Tasks read per page while retrying; each page's writes are flushed before the next page is read. */
   retryPageSize: 500,
-  /** Stop reading new pages after this long, leaving room within the callable's 540 s timeout to finish. */
+  /** Stop after the page that ends past this, leaving room within the callable's 540 s timeout to finish. */
   retryBudgetMs: 420_000,
   filterValueChars: 1500,
 };
@@ -177,6 +177,9 @@ export async function retryFailedTasks(
     }
     if (page.size < pageSize) break;
     last = page.docs[page.size - 1];
+    // Let the writes catch up before reading on: BulkWriter buffers without limit, and the deadline must bound
+    // the writes too, not only the reads.
+    await writer.flush();
     if (Date.now() > deadline) {
       result.complete = false;
       break;
