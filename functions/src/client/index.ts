@@ -19,34 +19,19 @@ import {
 } from "firebase/firestore";
 import type { Handlers } from "../handlers";
 import type { TaskRequest } from "../queue/task-request";
+import type { TaskDocument, TaskState } from "../queue/task";
 
 export { MAX_DATA_KEYS, MAX_RUN_AT_DAYS } from "../queue/task-request";
 
 /** A task to enqueue from an app: `data` is checked against the handler that `type`/`action` name. */
 export type ClientTaskRequest<H = Handlers> = TaskRequest<H, Date | Timestamp>;
 
-export type TaskState = "scheduled" | "running" | "completed" | "failed" | "cancelled";
+export type { TaskState };
 
-/** A task document as an app reads it (DESIGN.md §3). */
-export interface TaskView {
+/** A task document as an app reads it (DESIGN.md §3), with its id and path. */
+export interface TaskView extends TaskDocument<Timestamp> {
   id: string;
   path: string;
-  type: string;
-  action: string;
-  state: TaskState;
-  data?: Record<string, unknown>;
-  runAt?: Timestamp;
-  createdAt?: Timestamp;
-  createdBy?: string;
-  attempts?: number;
-  maxAttempts?: number;
-  startedAt?: Timestamp;
-  completedAt?: Timestamp;
-  failedAt?: Timestamp;
-  updatedAt?: Timestamp;
-  error?: { code: string; message: string; stack?: string; attempt: number; at: Timestamp };
-  result?: unknown;
-  progress?: number;
 }
 
 export const FINAL_STATES: readonly TaskState[] = ["completed", "failed", "cancelled"];

@@ -18,49 +18,52 @@ export const ERROR_CODES = {
   unstorable: "task/unstorable",
 } as const;
 
-export interface TaskErrorRecord {
+export interface TaskErrorRecord<Time = Timestamp> {
   code: string;
   message: string;
   stack?: string;
   attempt: number;
-  at: Timestamp;
+  at: Time;
 }
 
-export interface AttemptRecord {
+export interface AttemptRecord<Time = Timestamp> {
   attempt: number;
-  startedAt: Timestamp;
-  endedAt: Timestamp;
+  startedAt: Time;
+  endedAt: Time;
   outcome: "completed" | "retry" | "failed";
   error?: { code: string; message: string };
   /** For `retry`: when the next attempt was scheduled (the backoff chosen). */
-  retryAt?: Timestamp;
+  retryAt?: Time;
 }
 
-export interface Lease {
+export interface Lease<Time = Timestamp> {
   owner: string;
-  expiresAt: Timestamp;
+  expiresAt: Time;
 }
 
-/** A task document as stored. Client-written fields are `unknown`-safe only after validation. */
-export interface TaskDocument {
+/**
+ * A task document as stored. `Time` is the SDK's timestamp type: firebase-admin's here, the JS SDK's in the client
+ * library. Client-written fields are trustworthy only after validation.
+ */
+export interface TaskDocument<Time = Timestamp> {
   type: string;
   action: string;
   state: TaskState;
   data?: Record<string, unknown>;
-  runAt?: Timestamp;
-  createdAt?: Timestamp;
+  runAt?: Time;
+  createdAt?: Time;
   createdBy?: string;
   attempts?: number;
   maxAttempts?: number;
-  startedAt?: Timestamp;
-  completedAt?: Timestamp;
-  failedAt?: Timestamp;
-  updatedAt?: Timestamp;
-  lease?: Lease;
-  error?: TaskErrorRecord;
+  startedAt?: Time;
+  completedAt?: Time;
+  failedAt?: Time;
+  updatedAt?: Time;
+  lease?: Lease<Time>;
+  error?: TaskErrorRecord<Time>;
   result?: unknown;
   progress?: number;
-  history?: AttemptRecord[];
+  history?: AttemptRecord<Time>[];
 }
 
 /** How many attempt outcomes a task keeps in `history`. */
