@@ -5,7 +5,9 @@
 import {
   FieldPath,
   FieldValue,
+  Timestamp,
   type DocumentData,
+  type DocumentReference,
   type Query,
   type QueryDocumentSnapshot,
 } from "firebase-admin/firestore";
@@ -147,10 +149,24 @@ export async function retryFailedTasks(
   const writer = db().bulkWriter();
   // Transient errors are tried again, with BulkWriter's backoff: its default handler covers ABORTED and
   // UNAVAILABLE; a busy backend also answers DEADLINE_EXCEEDED (seen on a loaded emulator at 10,000 tasks). Trying
-  // again is safe: if the first try did commit, the update-time precondition fails and the task counts as skipped.
-  // A lost precondition is final (the task changed), which is what we want.
-  writer.onWriteError((error) => TRANSIENT_CODES.has(error.code) && error.failedAttempts < MAX_WRITE_ATTEMPTS);
+  // again is safe: if the first try did commit after all, the update-time precondition fails the second one, and
+  // `settleAmbiguous` finds our own write. A lost precondition is otherwise final (the task changed).
+  const triedAgain = new Set<string>();
+  writer.onWriteError((error) => {
+    const again = TRANSIENT_CODES.has(error.code) && error.failedAttempts < MAX_WRITE_ATTEMPTS;
+    if (again) triedAgain.add(error.documentRef.path);
+    return again;
+  });
   const retry = { state: "scheduled", retriedBy: uid, retriedAt: FieldValue.serverTimestamp() };
+  const startedAt = Date.now() - 1000; // a second of slack for the server's clock
+  /** A write tried again lost its precondition: retried by this call's first try, or changed by someone else? */
+  const settleAmbiguous = async (ref: DocumentReference) => {
+    const task = await ref.get();
+    const retriedAt = task.get("retriedAt");
+    const ours = task.get("retriedBy") === uid && retriedAt instanceof Timestamp && retriedAt.toMillis() >= startedAt;
+    if (ours) result.retried++;
+    else result.skipped++;
+  };
   const writes: Promise<void>[] = [];
   const base = matchingTasks("failed", filter).orderBy(FieldPath.documentId()).select().limit(pageSize);
 
@@ -164,8 +180,10 @@ export async function retryFailedTasks(
       }
       const write = writer.update(doc.ref, retry, { lastUpdateTime: doc.updateTime }).then(
         () => void result.retried++,
-        (error: BulkWriterError) => {
-          if (isPreconditionFailure(error) || isNotFound(error)) {
+        async (error: BulkWriterError) => {
+          if (isPreconditionFailure(error) && triedAgain.has(doc.ref.path)) {
+            await settleAmbiguous(doc.ref);
+          } else if (isPreconditionFailure(error) || isNotFound(error)) {
             result.skipped++;
           } else {
             result.errors++;
