@@ -89,7 +89,12 @@ export async function openPage(browser: Browser, path = "/"): Promise<AdminPage>
   });
   page.on("pageerror", (error) => problems.push(`uncaught: ${error.message}`));
   await page.goto(`${HOSTING_ORIGIN}${path}`);
-  return { page, context, problems, close: () => context.close() };
+  // Leaving the page as a person closes a tab (pagehide: the page closes its Firestore channel), then the profile.
+  const close = async () => {
+    await page.goto("about:blank").catch(() => undefined);
+    await context.close();
+  };
+  return { page, context, problems, close };
 }
 
 /** Signs in through the form, as a person would. */

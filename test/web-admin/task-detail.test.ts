@@ -58,7 +58,13 @@ describe("admin page: the task detail", () => {
     const cancelled = await writeTaskAs(parent, { type: "demo", action: "noop", state: "cancelled" });
     const later = await writeTaskAs(parent, { type: "demo", action: "noop", state: "scheduled", runAt: inAnHour() });
 
-    const opened = await openAsAdmin(browser, admin, `/?state=failed&task=${failed.path}`);
+    // Every test filters its list to its own collection: a closed page's listeners linger in the Firestore
+    // emulator, and one on the whole failed list would receive every later test's failures.
+    const opened = await openAsAdmin(
+      browser,
+      admin,
+      `/?state=failed&collection=${parent.parent.id}&task=${failed.path}`,
+    );
     try {
       const { page } = opened;
       const detail = page.locator(".detail-pane");

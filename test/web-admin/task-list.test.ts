@@ -149,4 +149,25 @@ describe("admin page: the task list", () => {
       await opened.close();
     }
   });
+
+  // Last in the suite on purpose: the only page without a filter, so the listener it leaves in the emulator (see
+  // task-detail.test.ts) sees no later test's tasks.
+  it("without a filter, the tabs count every task of the project as soon as the page opens", async () => {
+    await writeFailedTask(await isolatedParent());
+    const opened = await openAsAdmin(browser, admin, "/?state=failed");
+    try {
+      const { page } = opened;
+      await listedPaths(page);
+      await page.waitForFunction(
+        () => [...document.querySelectorAll(".state-tab-count")].every((c) => c.getAttribute("data-count") !== ""),
+        undefined,
+        { timeout: 15_000 }, // shorter than the 30 s refresh: the first counts come with the page
+      );
+      const failed = Number(await page.locator('[data-tab="failed"] .state-tab-count').getAttribute("data-count"));
+      assert.ok(failed >= 1, `failed count ${failed}`);
+      assertNoProblems(opened);
+    } finally {
+      await opened.close();
+    }
+  });
 });

@@ -1,6 +1,7 @@
 // Entry point: connect to Firebase (the emulators when served by them), then show sign-in, "not authorized" or
 // the admin page, following the signed-in user and their `admin` claim.
 import { onAuthStateChanged, signOut, type User } from "firebase/auth";
+import { terminate } from "firebase/firestore";
 import { h } from "./dom";
 import { connectFirebase, type Services } from "./firebase";
 import { mountAdmin } from "./views/admin";
@@ -33,7 +34,7 @@ async function showUser(services: Services, user: User | null, forceRefresh = fa
     return;
   }
   unmount?.();
-  unmount = mountAdmin(root, services, user, () => undefined);
+  unmount = mountAdmin(root, services, user);
 }
 
 async function start() {
@@ -55,6 +56,13 @@ async function start() {
     );
     return;
   }
+  // Close the Firestore channel when the tab goes away: its termination request is a beacon, which survives the
+  // unload. Without it the server holds a closed tab's listeners until they time out, and the Firestore emulator
+  // even makes writes that change their results wait on them (a retry-all can stall behind a closed tab).
+  addEventListener("pagehide", () => void terminate(services.db));
+  addEventListener("pageshow", (event) => {
+    if (event.persisted) location.reload(); // restored from the back-forward cache with a terminated Firestore
+  });
   let current: string | null | undefined;
   onAuthStateChanged(services.auth, (user) => {
     // Token refreshes fire this too; only a different user (or none) changes the page.

@@ -12,7 +12,7 @@ import { createStateTabs } from "./state-tabs";
 import { createTaskDetail } from "./task-detail";
 import { createTaskList } from "./task-list";
 
-export function mountAdmin(root: HTMLElement, services: Services, user: User, leave: () => void): () => void {
+export function mountAdmin(root: HTMLElement, services: Services, user: User): () => void {
   let route = parseRoute(location.search);
 
   const ctx: AdminContext = {
@@ -58,8 +58,9 @@ export function mountAdmin(root: HTMLElement, services: Services, user: User, le
           type: "button",
           class: "button small on-dark",
           onclick: () => {
+            // Listeners stop first: once signed out, they would only get permission errors.
             dispose();
-            void signOut(services.auth).then(leave);
+            void signOut(services.auth);
           },
         },
         "Sign out",

@@ -24,9 +24,12 @@ export function createStateTabs(ctx: AdminContext) {
   let generation = 0;
   let debounce: ReturnType<typeof setTimeout> | undefined;
 
+  /** Whether `counts` are (being) taken with `filter`. */
+  const counted = (filter: Filter) => countedFilter !== undefined && sameFilter(countedFilter, filter);
+
   function render(route: Route) {
     const tabs = STATES.map((state) => {
-      const value = sameFilter(countedFilter ?? {}, route.filter) ? counts.get(state) : undefined;
+      const value = counted(route.filter) ? counts.get(state) : undefined;
       const label =
         value === undefined ? "…" : value instanceof Error ? "!" : new Intl.NumberFormat("en").format(value);
       const active = state === route.state;
@@ -45,17 +48,28 @@ export function createStateTabs(ctx: AdminContext) {
     replaceChildren(element, tabs);
   }
 
+  let running = false;
+  let again = false;
+
+  /** One round of counts. Rounds never overlap: a request during a round runs one more round after it. */
   async function refreshNow() {
+    if (running) {
+      again = true;
+      return;
+    }
+    running = true;
     const route = ctx.route();
     const filter = { ...route.filter };
     const mine = ++generation;
-    if (!sameFilter(countedFilter ?? {}, filter)) {
+    if (!counted(filter)) {
       counts.clear();
       countedFilter = filter;
       render(route);
     }
+    // The open tab first, and each count shown as soon as it arrives.
+    const order = [route.state, ...STATES.filter((state) => state !== route.state)];
     await Promise.all(
-      STATES.map(async (state) => {
+      order.map(async (state) => {
         let value: number | Error;
         try {
           value = await countTasks(ctx.services.db, state, filter);
@@ -64,9 +78,15 @@ export function createStateTabs(ctx: AdminContext) {
         }
         if (mine !== generation) return;
         counts.set(state, value);
+        render(ctx.route());
       }),
     );
-    if (mine === generation) render(ctx.route());
+    if (mine !== generation) return; // superseded: a newer round owns `running`
+    running = false;
+    if (again) {
+      again = false;
+      void refreshNow();
+    }
   }
 
   function refresh() {
@@ -79,11 +99,18 @@ export function createStateTabs(ctx: AdminContext) {
     element,
     show(route: Route) {
       render(route);
-      if (!sameFilter(countedFilter ?? {}, route.filter)) void refreshNow();
+      if (!counted(route.filter)) {
+        // Counts of another filter are no use: the round in flight (if any) is superseded by a new one.
+        generation++;
+        running = false;
+        again = false;
+        void refreshNow();
+      }
     },
     refresh,
     dispose() {
       generation++;
+      again = false;
       clearInterval(timer);
       clearTimeout(debounce);
     },

@@ -31,7 +31,7 @@ export function createTaskList(ctx: AdminContext) {
   let unsubscribe: Unsubscribe | undefined;
   let key = "";
   let tasks: Task[] = [];
-  let live: "connecting" | "live" | "cached" | "error" = "connecting";
+  let live: "connecting" | "live" | "cached" | "error" | "paused" = "connecting";
   const selected = new Set<string>();
   let busy = false;
 
@@ -48,11 +48,15 @@ export function createTaskList(ctx: AdminContext) {
       renderToolbar();
       replaceChildren(body, queryError(error));
     };
+    let first = true;
     try {
       unsubscribe = onSnapshot(
         pageQuery(ctx.services.db, route),
         { includeMetadataChanges: true },
-        (snapshot) => onPage(route, snapshot),
+        (snapshot) => {
+          onPage(route, snapshot, first);
+          first = false;
+        },
         failed,
       );
     } catch (error) {
@@ -61,7 +65,7 @@ export function createTaskList(ctx: AdminContext) {
     }
   }
 
-  function onPage(route: Route, snapshot: QuerySnapshot) {
+  function onPage(route: Route, snapshot: QuerySnapshot, first: boolean) {
     live = snapshot.metadata.fromCache ? "cached" : "live";
     const docs = snapshot.docs;
     const extra = docs.length > PAGE_SIZE;
@@ -75,7 +79,8 @@ export function createTaskList(ctx: AdminContext) {
     tasks = page.map(taskFrom);
     for (const path of [...selected]) if (!tasks.some((task) => task.path === path)) selected.delete(path);
     render(route, { hasNewer: newerPage ? extra : Boolean(route.cursor), hasOlder: newerPage || extra });
-    if (!snapshot.metadata.hasPendingWrites && snapshot.docChanges().length) ctx.refreshCounts();
+    // The counts were taken with the first page; later changes mean tasks moved between states.
+    if (!first && !snapshot.metadata.hasPendingWrites && snapshot.docChanges().length) ctx.refreshCounts();
   }
 
   function render(route: Route, paging: { hasNewer: boolean; hasOlder: boolean }) {
@@ -216,6 +221,7 @@ export function createTaskList(ctx: AdminContext) {
       live: ["Live", "status-live"],
       cached: ["Offline: showing cached data", "status-cached"],
       error: ["Not updating", "status-error"],
+      paused: ["Paused during retry all", "status-cached"],
     }[live];
     const liveBadge = h("span", { class: `live ${status[1]}`, role: "status" }, status[0]);
     if (route.state !== "failed") {
@@ -294,6 +300,10 @@ export function createTaskList(ctx: AdminContext) {
     });
     if (!ok) return;
     busy = true;
+    // The list would churn through thousands of changes while the server retries; it resumes with the report.
+    unsubscribe?.();
+    unsubscribe = undefined;
+    live = "paused";
     renderToolbar();
     const progress = notify("info", `Retrying ${matching.toLocaleString("en")} failed tasks…`);
     try {
@@ -314,7 +324,7 @@ export function createTaskList(ctx: AdminContext) {
       notify("error", `Retry all failed: ${errorMessage(error)}`);
     } finally {
       busy = false;
-      renderToolbar();
+      if (listKey(ctx.route()) === key) subscribe(ctx.route());
       ctx.refreshCounts();
     }
   }
