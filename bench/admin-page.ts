@@ -13,20 +13,13 @@ import { FieldPath, Timestamp } from "firebase-admin/firestore";
 import type { Browser, Page } from "playwright-core";
 import { adminDb, uniqueId } from "../test/support/firestore";
 import { HOSTING_ORIGIN, createUser, launchBrowser, signIn } from "../test/web-admin/browser";
+import { setBackgroundTriggers } from "./firestore";
 
 const PARENTS = 100;
 
 function option(name: string, fallback: number): number {
   const index = process.argv.indexOf(`--${name}`);
   return index > 0 ? Number(process.argv[index + 1]) : fallback;
-}
-
-async function setBackgroundTriggers(enabled: boolean): Promise<void> {
-  const hub = process.env.FIREBASE_EMULATOR_HUB;
-  if (!hub) throw new Error("FIREBASE_EMULATOR_HUB is not set: run this with `npm run with-emulators -- ...`.");
-  const path = enabled ? "enableBackgroundTriggers" : "disableBackgroundTriggers";
-  const response = await fetch(`http://${hub}/functions/${path}`, { method: "PUT" });
-  if (!response.ok) throw new Error(`emulator hub ${path}: HTTP ${response.status}`);
 }
 
 async function writeFailedTasks(collection: string, count: number): Promise<number> {
