@@ -1,7 +1,7 @@
 // A task document as the page reads it: field names from DESIGN.md §3, every field treated as untrusted (a
 // client wrote some of them), times as Dates.
 import type { DocumentData, DocumentSnapshot } from "firebase/firestore";
-import { h } from "./dom";
+import { h, type Child } from "./dom";
 import { clockTime, isoTime, relativeTime, toDate } from "./format";
 
 export interface TaskError {
@@ -140,6 +140,11 @@ export function refreshRelativeTimes(root: ParentNode = document): void {
   }
 }
 
+/** Text that may wrap after its separators (`.` and `/`) when a column is narrow, and nowhere else. */
+export function breakable(text: string): Child[] {
+  return text.split(/(?<=[./])/).flatMap((part, i) => (i === 0 ? [part] : [h("wbr"), part]));
+}
+
 /** `orders/o-1` and `tasks/abc` visually apart: the parent is the context, the id the task. */
 export function taskPath(path: string): HTMLElement {
   const cut = path.lastIndexOf("/tasks/");
@@ -147,8 +152,8 @@ export function taskPath(path: string): HTMLElement {
   return h(
     "span",
     { class: "path" },
-    h("span", { class: "path-parent" }, path.slice(0, cut)),
-    h("span", { class: "path-sep" }, "/tasks/"),
+    h("span", { class: "path-parent" }, breakable(path.slice(0, cut))),
+    h("span", { class: "path-sep" }, "/tasks/", h("wbr")),
     h("span", { class: "path-id" }, path.slice(cut + "/tasks/".length)),
   );
 }

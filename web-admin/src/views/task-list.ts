@@ -5,7 +5,7 @@ import { errorMessage, retryAllMatching, retryTask, summarize, type ActionOutcom
 import { confirmDialog, h, notify, replaceChildren, type Child } from "../dom";
 import { PAGE_SIZE, countTasks, cursorFrom, pageQuery } from "../queries";
 import { describeFilter, hasFilter, type Route } from "../route";
-import { attemptsLabel, handlerName, taskFrom, taskPath, timeAgo, type Task } from "../task";
+import { attemptsLabel, breakable, handlerName, taskFrom, taskPath, timeAgo, type Task } from "../task";
 import { routeLink, type AdminContext } from "./context";
 
 /** The column that says what matters for tasks in this state. */
@@ -142,7 +142,7 @@ export function createTaskList(ctx: AdminContext) {
       const link = routeLink(
         { ...route, task: task.path },
         { class: "row-link" },
-        h("code", { class: "handler" }, handlerName(task)),
+        h("code", { class: "handler" }, breakable(handlerName(task))),
         taskPath(task.path),
       );
       const row = h(
