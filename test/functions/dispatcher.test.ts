@@ -1,12 +1,7 @@
 // The working core on the real emulators: tasks written to Firestore are dispatched by the deployed trigger.
 import { strict as assert } from "node:assert";
-import { FieldValue, type DocumentReference } from "firebase-admin/firestore";
-import { adminDb, newParent, sleep, waitForState, writeTask } from "../support/firestore";
-
-async function runsOf(task: DocumentReference): Promise<number> {
-  const runs = await adminDb().collection("taskRuns").where("taskPath", "==", task.path).count().get();
-  return runs.data().count;
-}
+import { FieldValue } from "firebase-admin/firestore";
+import { adminDb, newParent, runsOf, sleep, waitForState, writeTask } from "../support/firestore";
 
 describe("dispatcher: tasks written to Firestore", () => {
   it("completes the seed-shaped order confirmation task and sends its email", async () => {

@@ -2,16 +2,9 @@
 // duplicate or concurrent delivery would), runs the handler once. The task lives under a nested parent that
 // the deployed trigger (`{collection}/{parentId}/tasks/{taskId}`) does not watch, so only these calls run it.
 import { strict as assert } from "node:assert";
-import { FieldValue } from "firebase-admin/firestore";
 import { handleTaskWrite, type TaskWriteEvent } from "../../functions/src/queue/dispatcher";
 import { handlers } from "../../functions/src/handlers";
-import { adminDb, uniqueId } from "../support/firestore";
-
-async function unwatchedTask(fields: Record<string, unknown>) {
-  const ref = adminDb().collection("sandbox").doc(uniqueId()).collection("nested").doc("p").collection("tasks").doc();
-  await ref.set({ state: "scheduled", data: {}, createdAt: FieldValue.serverTimestamp(), ...fields });
-  return ref;
-}
+import { runsOf, unwatchedTask } from "../support/firestore";
 
 function writeEvent(after: FirebaseFirestore.DocumentSnapshot): TaskWriteEvent {
   return { data: { before: undefined, after }, params: {} } as unknown as TaskWriteEvent;
@@ -23,8 +16,7 @@ describe("dispatcher: duplicate and concurrent deliveries", () => {
       const task = await unwatchedTask({ type: "demo", action: "record" });
       const event = writeEvent(await task.get());
       await Promise.all(Array.from({ length: deliveries }, () => handleTaskWrite(event, handlers)));
-      const runs = await adminDb().collection("taskRuns").where("taskPath", "==", task.path).get();
-      assert.equal(runs.size, 1);
+      assert.equal(await runsOf(task), 1);
       const done = await task.get();
       assert.equal(done.get("state"), "completed");
       assert.equal(done.get("attempts"), 1);
@@ -37,8 +29,7 @@ describe("dispatcher: duplicate and concurrent deliveries", () => {
     await handleTaskWrite(event, handlers);
     const completed = await task.get();
     await handleTaskWrite(event, handlers);
-    const runs = await adminDb().collection("taskRuns").where("taskPath", "==", task.path).get();
-    assert.equal(runs.size, 1);
+    assert.equal(await runsOf(task), 1);
     assert.equal((await task.get()).updateTime?.isEqual(completed.updateTime!), true, "no further write");
   });
 

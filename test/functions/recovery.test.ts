@@ -1,14 +1,14 @@
 // Crashes, lost events and leases: the sweeper recovers what the trigger could not, and fenced writes keep a
 // worker that outlived its lease from overwriting a newer attempt.
 import { strict as assert } from "node:assert";
-import { FieldValue, Timestamp, type DocumentReference } from "firebase-admin/firestore";
+import { Timestamp, type DocumentReference } from "firebase-admin/firestore";
 import { sweep } from "../../functions/src/queue/sweeper";
 import { claimTask } from "../../functions/src/queue/claim";
 import { createContext } from "../../functions/src/queue/context";
 import { runTaskId } from "../../functions/src/queue/schedule";
 import { REGION, RUN_TASK_FUNCTION } from "../../functions/src/queue/config";
 import { handlers } from "../../functions/src/handlers";
-import { adminDb, newParent, sleep, uniqueId, waitForState, writeTask } from "../support/firestore";
+import { newParent, runsOf, sleep, unwatchedTask, waitForState, writeTask } from "../support/firestore";
 
 /** A task its worker claimed and then abandoned (the process died): `running`, lease already expired. */
 async function crashedTask(parent: DocumentReference, attempts: number, maxAttempts = 3) {
@@ -28,15 +28,21 @@ async function crashedTask(parent: DocumentReference, attempts: number, maxAttem
   return ref;
 }
 
-/** A task under a nested parent: the deployed trigger does not watch it, as if its event were lost. */
-async function unwatchedTask(fields: Record<string, unknown>) {
-  const ref = adminDb().collection("sandbox").doc(uniqueId()).collection("nested").doc("p").collection("tasks").doc();
-  await ref.set({ state: "scheduled", data: {}, createdAt: FieldValue.serverTimestamp(), ...fields });
-  return ref;
+/** A `demo.record` task delayed by an hour, claimed by hand: the test plays its worker, nothing else runs it. */
+async function claimedByHand() {
+  const task = await writeTask(await newParent(), {
+    type: "demo",
+    action: "record",
+    runAt: Timestamp.fromMillis(Date.now() + 3600_000),
+  });
+  const snap = await task.get();
+  const claim = await claimTask(
+    { ref: task, updateTime: snap.updateTime!, data: snap.data()! },
+    handlers.resolve("demo", "record")!.options,
+  );
+  assert.ok(claim, "claimed");
+  return { task, claim };
 }
-
-const runsOf = async (task: DocumentReference) =>
-  (await adminDb().collection("taskRuns").where("taskPath", "==", task.path).get()).size;
 
 describe("sweeper and leases", () => {
   it("recovers a crashed attempt: the attempt counts and the task is retried to completion", async () => {
@@ -110,18 +116,7 @@ describe("sweeper and leases", () => {
   });
 
   it("a worker that outlived its lease cannot overwrite the newer attempt's outcome", async () => {
-    // Delayed by an hour, so nothing else runs it while this test plays attempt 1's worker by hand.
-    const task = await writeTask(await newParent(), {
-      type: "demo",
-      action: "record",
-      runAt: Timestamp.fromMillis(Date.now() + 3600_000),
-    });
-    const first = await task.get();
-    const slow = await claimTask(
-      { ref: task, updateTime: first.updateTime!, data: first.data()! },
-      handlers.resolve("demo", "record")!.options,
-    );
-    assert.ok(slow, "attempt 1 claimed");
+    const { task, claim: slow } = await claimedByHand(); // attempt 1, whose worker this test plays
     const controller = new AbortController();
     const ctx = createContext({ ...slow, controller });
     await ctx.progress(40);
@@ -148,22 +143,13 @@ describe("sweeper and leases", () => {
   });
 
   it("serialises a handler's concurrent progress writes, so none of them takes the lease for lost", async () => {
-    const task = await writeTask(await newParent(), {
-      type: "demo",
-      action: "record",
-      runAt: Timestamp.fromMillis(Date.now() + 3600_000),
-    });
-    const snap = await task.get();
-    const claim = await claimTask(
-      { ref: task, updateTime: snap.updateTime!, data: snap.data()! },
-      handlers.resolve("demo", "record")!.options,
-    );
-    const ctx = createContext({ ...claim!, controller: new AbortController() });
+    const { task, claim } = await claimedByHand();
+    const ctx = createContext({ ...claim, controller: new AbortController() });
     await Promise.all([10, 20, 30, 40, 50].map((p) => ctx.progress(p)));
     assert.equal(ctx.signal.aborted, false);
     assert.equal((await task.get()).get("progress"), 50);
-    claim!.writer.close();
-    assert.equal(await claim!.writer.update({ progress: 99 }), false, "closed: nothing more is written");
+    claim.writer.close();
+    assert.equal(await claim.writer.update({ progress: 99 }), false, "closed: nothing more is written");
   });
 });
 

@@ -51,6 +51,22 @@ export async function writeTask(parent: DocumentReference, fields: DocumentData)
   return ref;
 }
 
+/**
+ * A task under a nested parent (`sandbox/x/nested/p/tasks/t`): the deployed trigger, the sweeper and the admin
+ * actions leave it alone, so a test can drive the engine's functions on it by hand.
+ */
+export async function unwatchedTask(fields: DocumentData): Promise<DocumentReference> {
+  const ref = adminDb().collection("sandbox").doc(uniqueId()).collection("nested").doc("p").collection("tasks").doc();
+  await ref.set({ state: "scheduled", data: {}, createdAt: FieldValue.serverTimestamp(), ...fields });
+  return ref;
+}
+
+/** How often `demo.record` ran for `task` (it writes one `taskRuns` document per run). */
+export async function runsOf(task: DocumentReference): Promise<number> {
+  const runs = await adminDb().collection("taskRuns").where("taskPath", "==", task.path).count().get();
+  return runs.data().count;
+}
+
 export const FINAL_STATES = ["completed", "failed", "cancelled"];
 
 /** Resolves with the first snapshot whose state is one of `states`; rejects after `timeoutMs`. */
