@@ -6,14 +6,14 @@ export const taskLog = {
   completed: (path: string, attempt: number, ms: number) => logger.info("task completed", { path, attempt, ms }),
   retrying: (path: string, attempt: number, code: string, runAt: Date) =>
     logger.warn("task failed, retry scheduled", { path, attempt, code, runAt: runAt.toISOString() }),
-  failed: (path: string, attempt: number, code: string, message: string) =>
-    logger.error("task failed", { path, attempt, code, message }),
+  // `reason`, not `message`: the logger's own `message` field (the log line, a stack for errors) would replace it.
+  failed: (path: string, attempt: number, code: string, reason: string) =>
+    logger.error("task failed", { path, attempt, code, reason }),
   fencedOut: (path: string, attempt: number) =>
     logger.warn("lease lost: this attempt's outcome was discarded, a newer attempt owns the task", { path, attempt }),
   resultDropped: (path: string, attempt: number, problem: string) =>
     logger.warn("handler result not stored", { path, attempt, problem }),
-  sweepItemFailed: (path: string, message: string) =>
-    logger.error("sweeper could not move a task on", { path, message }),
+  sweepItemFailed: (path: string, reason: string) => logger.error("sweeper could not move a task on", { path, reason }),
   scheduled: (path: string, attempt: number, runAt: Date) =>
     logger.debug("task run scheduled", { path, attempt, runAt: runAt.toISOString() }),
   staleRun: (path: string, attempt: number, reason: string) =>
