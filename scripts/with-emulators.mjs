@@ -12,6 +12,7 @@ import { constants } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { checkJava, resolveFirestoreEmulator, SetupError } from "./lib/firestore-emulator.mjs";
+import { functionsRuntime } from "./lib/functions-runtime.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const DEMO_PROJECT = "demo-taskqueue";
@@ -68,12 +69,15 @@ function tail(file, lines = 60) {
   }
 }
 
-/** Starts the emulator suite in its own process group; resolves once every emulator is ready. */
-function startEmulators(configFile, env, logFile, firestorePort) {
-  const firebase = join(ROOT, "node_modules", ".bin", "firebase");
+/**
+ * Starts the emulator suite in its own process group; resolves once every emulator is ready. firebase-tools runs on
+ * `node`, and the Functions emulator runs the functions on that same binary.
+ */
+function startEmulators(node, configFile, env, logFile, firestorePort) {
+  const firebase = join(ROOT, "node_modules", "firebase-tools", "lib", "bin", "firebase.js");
   const args = ["emulators:start", "--config", configFile, "--only", EMULATORS.join(","), "--project", DEMO_PROJECT];
   const log = createWriteStream(logFile);
-  const child = spawn(firebase, args, { cwd: ROOT, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(node, [firebase, ...args], { cwd: ROOT, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
   child.stdout.pipe(log, { end: false });
   child.stderr.pipe(log, { end: false });
   const exited = new Promise((resolve) => child.on("exit", resolve));
@@ -124,7 +128,9 @@ export async function withEmulators(command, { skipBuild = false } = {}) {
   const logFile = process.env.EMULATOR_LOG ?? join(ROOT, ".emulator", `emulators-${offset}.log`);
   const env = { ...process.env, ...firestoreEnv, ...emulatorEnv(config.emulators), EMULATOR_LOG: logFile };
 
-  const emulators = startEmulators(configFile, env, logFile, config.emulators.firestore.port);
+  const runtime = functionsRuntime(ROOT, config);
+  if (runtime.warning) console.error(`Warning: ${runtime.warning}`);
+  const emulators = startEmulators(runtime.node, configFile, env, logFile, config.emulators.firestore.port);
   let interrupted = false;
   let commandProcess;
   // Ctrl-C reaches the command through the terminal; a SIGTERM (CI, `timeout`) reaches only us: pass it on.
