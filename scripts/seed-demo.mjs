@@ -95,7 +95,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   Press Ctrl-C to stop.
 `);
   if (process.argv.includes("--keep-running")) {
-    const { sweep } = await import("../functions/lib/queue/sweeper.js");
+    const { sweep } = await import("../functions/lib/queue/triggers/sweep-tasks.js");
     const { handlers } = await import("../functions/lib/handlers/index.js");
     const timer = setInterval(
       () => sweep(handlers).catch((error) => console.error("sweep failed:", error.message)),

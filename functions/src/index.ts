@@ -4,12 +4,12 @@ import { onTaskDispatched } from "firebase-functions/tasks";
 import { onSchedule } from "firebase-functions/scheduler";
 import { onCall } from "firebase-functions/https";
 import { FUNCTION_TIMEOUT_SECONDS, REGION, SWEEPER } from "./queue/config";
-import { TASK_DOCUMENT_PATH } from "./queue/task";
-import { handleTaskWrite } from "./queue/dispatcher";
-import { handleRunRequest } from "./queue/task-runner";
-import { sweep } from "./queue/sweeper";
-import { handleRetryTasks, handleRunTaskNow } from "./queue/admin-actions";
-import type { RunRequest } from "./queue/schedule";
+import { TASK_DOCUMENT_PATH } from "./queue/model/task";
+import { handleTaskWrite } from "./queue/triggers/dispatch-task";
+import { handleRunRequest } from "./queue/triggers/run-task";
+import { sweep } from "./queue/triggers/sweep-tasks";
+import { handleRetryTasks, handleRunTaskNow } from "./queue/triggers/admin-callables";
+import type { RunRequest } from "./queue/store/cloud-tasks";
 import { handlers } from "./handlers";
 
 const runtime = { region: REGION, timeoutSeconds: FUNCTION_TIMEOUT_SECONDS, memory: "512MiB" as const };

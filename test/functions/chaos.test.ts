@@ -2,7 +2,7 @@
 // mid-attempt. When the run settles every task is completed or failed, none is stuck, and the counts add up.
 import { strict as assert } from "node:assert";
 import { FieldValue, Timestamp, type DocumentReference } from "firebase-admin/firestore";
-import { sweep } from "../../functions/src/queue/sweeper";
+import { sweep } from "../../functions/src/queue/triggers/sweep-tasks";
 import { handlers } from "../../functions/src/handlers";
 import { adminDb, newParent, waitForState } from "../support/firestore";
 

@@ -12,9 +12,9 @@ import {
   type TaskState,
   type TaskView,
 } from "../../functions/src/client";
-import { createContext } from "../../functions/src/queue/context";
-import { followUpTaskId } from "../../functions/src/queue/enqueue";
-import type { FencedWriter } from "../../functions/src/queue/fenced-writer";
+import { createContext } from "../../functions/src/queue/attempt/context";
+import { followUpTaskId } from "../../functions/src/queue/store/enqueue-task";
+import type { FencedWriter } from "../../functions/src/queue/store/fenced-writer";
 import { adminDb, newParent, uniqueId, waitForState, writeTask } from "../support/firestore";
 import { signedInClient, type Client } from "../support/client";
 

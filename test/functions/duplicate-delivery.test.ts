@@ -2,7 +2,7 @@
 // duplicate or concurrent delivery would), runs the handler once. The task lives under a nested parent that
 // the deployed trigger (`{collection}/{parentId}/tasks/{taskId}`) does not watch, so only these calls run it.
 import { strict as assert } from "node:assert";
-import { handleTaskWrite, type TaskWriteEvent } from "../../functions/src/queue/dispatcher";
+import { handleTaskWrite, type TaskWriteEvent } from "../../functions/src/queue/triggers/dispatch-task";
 import { handlers } from "../../functions/src/handlers";
 import { runsOf, unwatchedTask } from "../support/firestore";
 

@@ -23,7 +23,7 @@ import {
   type Firestore,
 } from "firebase/firestore";
 import { cancelTask, enqueueTask, enqueueTaskIn, retryTask } from "../../functions/src/client";
-import { MAX_DATA_KEYS } from "../../functions/src/queue/task-request";
+import { MAX_DATA_KEYS } from "../../functions/src/queue/config";
 import { uniqueId } from "../support/firestore";
 import {
   clientDb,

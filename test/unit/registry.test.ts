@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { defineHandler, defineHandlers } from "../../functions/src/queue/registry";
+import { defineHandler, defineHandlers } from "../../functions/src/queue/model/registry";
 import { handlers } from "../../functions/src/handlers";
 
 describe("handler registry", () => {

@@ -18,17 +18,17 @@ import {
   type WriteBatch,
 } from "firebase/firestore";
 import type { Handlers } from "../handlers";
-import type { TaskRequest } from "../queue/task-request";
-import type { TaskDocument, TaskState } from "../queue/task";
+import type { TaskRequest } from "../queue/model/request";
+import type { TaskDocument, TaskState } from "../queue/model/task";
 
-export { MAX_DATA_KEYS, MAX_RUN_AT_DAYS } from "../queue/task-request";
+export { MAX_DATA_KEYS, MAX_RUN_AT_DAYS } from "../queue/config";
 
 /** A task to enqueue from an app: `data` is checked against the handler that `type`/`action` name. */
 export type ClientTaskRequest<H = Handlers> = TaskRequest<H, Date | Timestamp>;
 
 export type { TaskState };
 
-/** A task document as an app reads it (DESIGN.md §3), with its id and path. */
+/** A task document as an app reads it (docs/design.md, "Data model"), with its id and path. */
 export interface TaskView extends TaskDocument<Timestamp> {
   id: string;
   path: string;

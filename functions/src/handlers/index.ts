@@ -14,7 +14,7 @@ export const handlers = defineHandlers({
 export type Handlers = typeof handlers.tree;
 
 // Types `ctx.enqueue` in handlers and the client library (functions/src/client) from the handlers above.
-declare module "../queue/task-request" {
+declare module "../queue/model/request" {
   interface Register {
     handlers: Handlers;
   }

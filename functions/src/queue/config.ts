@@ -1,4 +1,5 @@
-// Engine defaults in one place. Per-handler options (registry.ts) override the handler-level ones.
+// Every default and limit of the engine, in one place. Per-handler options (model/registry.ts) override the
+// handler-level ones. No imports: the client library and the admin page read their bounds from here too.
 
 /** Region of the deployed functions; the Cloud Tasks queue of `runTask` lives there too. */
 export const REGION = "us-central1";
@@ -24,6 +25,28 @@ export const LIMITS = {
   stackChars: 4000,
   messageChars: 1000,
   nameChars: 200,
+};
+
+/** How many attempt outcomes a task keeps in `history`. */
+export const HISTORY_LIMIT = 10;
+
+/** The furthest ahead a task may be scheduled (the security rules enforce the same bound on client writes). */
+export const MAX_RUN_AT_DAYS = 30;
+
+/** The most top-level keys a task's `data` may have (the security rules enforce the same bound). */
+export const MAX_DATA_KEYS = 32;
+
+/** Cloud Tasks may deliver slightly early: `runTask` waits out up to this much and re-schedules beyond it. */
+export const EARLY_WAIT_MS = 5000;
+
+export const ADMIN_LIMITS = {
+  /** Tasks read per page while retrying; each page's writes are flushed before the next page is read. */
+  retryPageSize: 500,
+  /** Stop after the page that ends past this, leaving room within the callable's 540 s timeout to finish. */
+  retryBudgetMs: 420_000,
+  filterValueChars: 1500,
+  /** Times a retry write that failed with a transient error is tried, in all. */
+  retryWriteAttempts: 10,
 };
 
 export const SWEEPER = {

@@ -1,10 +1,9 @@
-// What handler authors import: `import { defineHandler, PermanentError } from "../queue";`
-export { defineHandler, defineHandlers } from "./registry";
-export type { HandlerOptions, HandlerTree, HandlerData, Registry, TaskHandler } from "./registry";
-export type { TaskContext } from "./context";
-export { PermanentError } from "./errors";
-export { ERROR_CODES } from "./task";
-export type { TaskDocument, TaskState } from "./task";
-export { enqueueTask } from "./enqueue";
-export type { EnqueueOptions, ServerTaskRequest } from "./enqueue";
-export type { Register, TaskRequest } from "./task-request";
+// The engine's public API for application code: declare handlers, enqueue from server code, signal permanent errors.
+export { defineHandler, defineHandlers } from "./model/registry";
+export type { HandlerOptions, HandlerTree, HandlerData, Registry, TaskContext, TaskHandler } from "./model/handler";
+export { PermanentError } from "./model/errors";
+export { ERROR_CODES } from "./model/task";
+export type { TaskDocument, TaskState } from "./model/task";
+export { enqueueTask } from "./store/enqueue-task";
+export type { EnqueueOptions } from "./store/enqueue-task";
+export type { Register, ServerTaskRequest, TaskRequest } from "./model/request";

@@ -1,5 +1,7 @@
 // One function per event the engine logs, so log lines stay consistent and structured.
 import * as logger from "firebase-functions/logger";
+import type { RetryTasksResult, TaskFilter } from "./model/admin";
+import type { HandlerLogger } from "./model/handler";
 
 export const taskLog = {
   claimLost: (path: string) => logger.debug("task already claimed by another delivery", { path }),
@@ -21,8 +23,17 @@ export const taskLog = {
   swept: (summary: object) => logger.info("sweep finished", summary),
 };
 
+export const adminLog = {
+  denied: (uid: string | undefined, action: string) => logger.warn("admin action denied", { uid, action }),
+  retried: (uid: string, filter: TaskFilter, result: RetryTasksResult, ms: number) =>
+    logger.info("failed tasks retried", { uid, filter, ...result, ms }),
+  retryWriteFailed: (path: string, code: unknown, message: string) =>
+    logger.error("retry write failed", { path, code, message }),
+  ranNow: (uid: string, path: string, ran: boolean, state: string) => logger.info("run now", { uid, path, ran, state }),
+};
+
 /** The logger a handler receives: every line carries the task path and attempt. */
-export function handlerLogger(path: string, attempt: number) {
+export function handlerLogger(path: string, attempt: number): HandlerLogger {
   const fields = { path, attempt };
   return {
     debug: (message: string, extra: object = {}) => logger.debug(message, { ...fields, ...extra }),
@@ -31,4 +42,3 @@ export function handlerLogger(path: string, attempt: number) {
     error: (message: string, extra: object = {}) => logger.error(message, { ...fields, ...extra }),
   };
 }
-export type HandlerLogger = ReturnType<typeof handlerLogger>;

@@ -1,12 +1,24 @@
 // The gRPC status codes the engine reacts to, and one predicate each, so no module spells a number.
 const CODES = {
+  invalidArgument: 3,
+  deadlineExceeded: 4,
   notFound: 5,
   alreadyExists: 6,
+  resourceExhausted: 8,
   failedPrecondition: 9,
   aborted: 10,
-  invalidArgument: 3,
+  internal: 13,
   unavailable: 14,
 } as const;
+
+/** Codes a write may succeed on when tried again; a busy backend answers DEADLINE_EXCEEDED too. */
+const TRANSIENT = new Set<number>([
+  CODES.deadlineExceeded,
+  CODES.resourceExhausted,
+  CODES.aborted,
+  CODES.internal,
+  CODES.unavailable,
+]);
 
 const hasCode = (error: unknown, code: number) => (error as { code?: unknown })?.code === code;
 
@@ -16,3 +28,5 @@ export const isAlreadyExists = (error: unknown) => hasCode(error, CODES.alreadyE
 export const isNotFound = (error: unknown) => hasCode(error, CODES.notFound);
 /** Firestore refused the content itself: the document would exceed 1 MiB, a value is not storable. */
 export const isInvalidArgument = (error: unknown) => hasCode(error, CODES.invalidArgument);
+/** An error worth trying the same write again for. */
+export const isTransient = (error: unknown) => TRANSIENT.has((error as { code?: number })?.code as number);

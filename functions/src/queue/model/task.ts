@@ -1,12 +1,15 @@
-// The task document: field names, states and error codes. These names are a contract (DESIGN.md §3): clients,
-// security rules, the admin page and tests outside this codebase rely on them.
-import { Timestamp } from "firebase-admin/firestore";
+// The task document: field names, states and error codes. These names are a contract (docs/design.md, "Data
+// model"): clients, security rules, the admin page and tests outside this codebase rely on them. Types and pure
+// functions only: the client library and the admin page import this file in the browser.
+import type { Timestamp } from "firebase-admin/firestore";
 
 export const TASKS_COLLECTION = "tasks";
 /** Any document's `tasks` sub-collection: `{collection}/{parentId}/tasks/{taskId}`. */
 export const TASK_DOCUMENT_PATH = `{collection}/{parentId}/${TASKS_COLLECTION}/{taskId}`;
 
-export type TaskState = "scheduled" | "running" | "completed" | "failed" | "cancelled";
+/** Every state a task can be in, in the order of its life (the admin page's tabs follow it). */
+export const TASK_STATES = ["scheduled", "running", "completed", "failed", "cancelled"] as const;
+export type TaskState = (typeof TASK_STATES)[number];
 
 export const ERROR_CODES = {
   invalid: "task/invalid",
@@ -64,22 +67,6 @@ export interface TaskDocument<Time = Timestamp> {
   result?: unknown;
   progress?: number;
   history?: AttemptRecord<Time>[];
-}
-
-/** How many attempt outcomes a task keeps in `history`. */
-export const HISTORY_LIMIT = 10;
-
-/**
- * Is the task due? A `runAt` no later than now, or than the write that set it (`serverTimestamp()`: "now" in the
- * database's clock, which may run a little ahead of this worker's), is due.
- */
-export function isDue(task: { runAt?: unknown }, writeTime: Timestamp | undefined, now = Date.now()): boolean {
-  return runAtMillis(task) <= Math.max(now, writeTime?.toMillis() ?? 0);
-}
-
-/** `runAt` as milliseconds; a task without one (or with a malformed one) is due at once. */
-export function runAtMillis(task: { runAt?: unknown }): number {
-  return task.runAt instanceof Timestamp ? task.runAt.toMillis() : 0;
 }
 
 /**

@@ -7,17 +7,18 @@
 //    enqueue one run.
 // One task that cannot be moved on is logged and skipped; it never stops the sweep.
 import { Timestamp, type Query, type QueryDocumentSnapshot } from "firebase-admin/firestore";
-import { db } from "./firebase";
-import { HANDLER_DEFAULTS, SWEEPER } from "./config";
-import { ERROR_CODES, TASKS_COLLECTION, isQueueTaskPath, runAtMillis } from "./task";
-import { TaskFailure } from "./errors";
-import { attemptsSoFar } from "./claim";
-import { updateIfUnchanged } from "./fenced-writer";
-import { outcomeUpdate, writeOutcome } from "./outcome";
-import { nextState } from "./retry-policy";
-import { scheduleRun } from "./schedule";
-import { taskLog } from "./logs";
-import type { Registry } from "./registry";
+import { db } from "../store/firestore";
+import { HANDLER_DEFAULTS, SWEEPER } from "../config";
+import { ERROR_CODES, TASKS_COLLECTION, isQueueTaskPath } from "../model/task";
+import { runAtMillis } from "../attempt/due";
+import { TaskFailure } from "../model/errors";
+import { attemptsSoFar } from "../attempt/claim";
+import { updateIfUnchanged } from "../store/fenced-writer";
+import { outcomeUpdate, writeOutcome } from "../attempt/outcome";
+import { nextState } from "../attempt/retry-policy";
+import { scheduleRun } from "../store/cloud-tasks";
+import { taskLog } from "../logs";
+import type { Registry } from "../model/handler";
 
 export interface SweepOptions {
   now?: Date;

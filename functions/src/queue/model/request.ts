@@ -1,12 +1,13 @@
 // "Enqueue this": a handler address plus its input, typed from the handler tree, so the compiler checks that a
 // task's `data` fits the handler its `type`/`action` name. Types only: the browser client library imports this
 // file too, and must not pull in firebase-admin.
-import type { HandlerTree, TaskHandler } from "./registry";
+import type { Timestamp } from "firebase-admin/firestore";
+import type { HandlerTree, TaskHandler } from "./handler";
 
 /**
  * The application registers its handler tree here, once (functions/src/handlers/index.ts does it):
  *
- *     declare module "../queue/task-request" { interface Register { handlers: Handlers } }
+ *     declare module "../queue/model/request" { interface Register { handlers: Handlers } }
  *
  * `ctx.enqueue` in handlers and the client library's default types then follow the registry.
  */
@@ -50,11 +51,8 @@ export type TaskRequest<H = RegisteredHandlers, Time = Date> = HandlerTree exten
   ? UntypedTaskRequest<Time>
   : TypedTaskRequest<H, Time>;
 
-/** The fields a client writes on create (DESIGN.md §3); the security rules accept these and no others. */
+/** The fields a client writes on create; the security rules accept these and no others. */
 export const CLIENT_TASK_FIELDS = ["type", "action", "state", "data", "runAt", "createdAt", "createdBy"] as const;
 
-/** The furthest ahead a task may be scheduled (the security rules enforce the same bound on client writes). */
-export const MAX_RUN_AT_DAYS = 30;
-
-/** The most top-level keys a task's `data` may have (the security rules enforce the same bound). */
-export const MAX_DATA_KEYS = 32;
+/** A task enqueued by server code (`enqueueTask`, `ctx.enqueue`): `runAt` as a Date or a firebase-admin Timestamp. */
+export type ServerTaskRequest = TaskRequest<RegisteredHandlers, Date | Timestamp>;

@@ -2,7 +2,7 @@
 // precondition. If anything else wrote the task meanwhile (the sweeper recovering an expired lease, a newer
 // attempt), Firestore rejects ours, so a worker that outlived its lease can never overwrite a newer outcome.
 import type { DocumentReference, Timestamp, UpdateData } from "firebase-admin/firestore";
-import { isPreconditionFailure } from "./firestore-errors";
+import { isPreconditionFailure } from "./status-codes";
 
 /**
  * A compare-and-set update: commits only if the document was last written at `lastUpdateTime`.

@@ -1,13 +1,10 @@
 // Enqueuing from server code: a handler chaining follow-up work (`ctx.enqueue`), a callable function, a script.
 // The server may enqueue any registered handler, client-enqueueable or not; the security rules only govern clients.
 import { FieldValue, Timestamp, type DocumentReference } from "firebase-admin/firestore";
-import { TASKS_COLLECTION } from "./task";
+import { TASKS_COLLECTION } from "../model/task";
 import { hashId } from "./ids";
-import { isAlreadyExists } from "./firestore-errors";
-import type { RegisteredHandlers, TaskRequest } from "./task-request";
-
-/** A task request as server code writes it: `runAt` may be a Date or a firebase-admin Timestamp. */
-export type ServerTaskRequest = TaskRequest<RegisteredHandlers, Date | Timestamp>;
+import { isAlreadyExists } from "./status-codes";
+import type { ServerTaskRequest } from "../model/request";
 
 export interface EnqueueOptions {
   /**

@@ -1,9 +1,9 @@
 // The one place that decides a task's next state after an attempt: completed, retried later with exponential
 // backoff and jitter, or failed. Pure functions: no I/O, so every rule here is unit-tested.
-import { ERROR_CODES } from "./task";
-import { TaskFailure, isPermanentError } from "./errors";
-import { LIMITS } from "./config";
-import type { BackoffOptions } from "./registry";
+import { ERROR_CODES } from "../model/task";
+import { TaskFailure, isPermanentError } from "../model/errors";
+import { LIMITS } from "../config";
+import type { BackoffOptions } from "../model/handler";
 
 export type AttemptResult = { ok: true; result: unknown } | { ok: false; failure: TaskFailure; stack?: string };
 

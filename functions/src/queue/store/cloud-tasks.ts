@@ -2,9 +2,9 @@
 // time. The Cloud Task's id is derived from the task path and attempt, so enqueuing the same run twice (a
 // duplicate trigger event, two sweepers) is harmless: the second enqueue is rejected as already existing.
 import { getFunctions } from "firebase-admin/functions";
-import { db } from "./firebase";
-import { REGION, RUN_TASK_FUNCTION } from "./config";
-import { taskLog } from "./logs";
+import { db } from "./firestore";
+import { REGION, RUN_TASK_FUNCTION } from "../config";
+import { taskLog } from "../logs";
 import { hashId } from "./ids";
 
 export interface RunRequest {

@@ -1,9 +1,9 @@
 // Firestore fields for each transition of a task. Top-level times are server timestamps; times inside arrays
 // (history) cannot be, so they use this worker's clock.
 import { FieldValue, Timestamp, type UpdateData, type DocumentData } from "firebase-admin/firestore";
-import { ERROR_CODES, HISTORY_LIMIT, type AttemptRecord, type TaskErrorRecord } from "./task";
-import { isInvalidArgument } from "./firestore-errors";
-import { LIMITS } from "./config";
+import { ERROR_CODES, type AttemptRecord, type TaskErrorRecord } from "../model/task";
+import { isInvalidArgument } from "../store/status-codes";
+import { HISTORY_LIMIT, LIMITS } from "../config";
 import { clip, type Transition } from "./retry-policy";
 
 export interface AttemptInfo {

@@ -1,6 +1,6 @@
 // Runs one handler call under its timeout and turns the result or the throw into an AttemptResult.
-import { ERROR_CODES } from "./task";
-import { TaskFailure } from "./errors";
+import { ERROR_CODES } from "../model/task";
+import { TaskFailure } from "../model/errors";
 import { failureFromError, type AttemptResult } from "./retry-policy";
 
 export async function runWithTimeout(

@@ -1,51 +1,17 @@
 // The handler registry: a tree of handlers addressed by `type` and a (possibly dotted) `action`. Lookup walks
 // own, registered entries only, so `__proto__`, `constructor` or `toString` can never reach a built-in function.
 import { get, has } from "lodash";
-import { HANDLER_DEFAULTS, MAX_HANDLER_TIMEOUT_SECONDS } from "./config";
-import type { TaskContext } from "./context";
-
-export type Jitter = "full" | "equal";
-
-export interface BackoffOptions {
-  /** Delay window of the first retry; it doubles with each attempt. */
-  baseSeconds: number;
-  /** No retry waits longer than this. */
-  capSeconds: number;
-  /** `full`: uniform in [0, window]; `equal`: uniform in [window/2, window] (gaps always grow). */
-  jitter: Jitter;
-}
-
-export interface HandlerOptions {
-  /** May a client app enqueue this handler directly (the security rules' allowlist follows this flag)? */
-  clientEnqueue?: boolean;
-  /** An attempt that runs longer fails with `handler/timeout` (and counts as an attempt). */
-  timeoutSeconds?: number;
-  /** Attempts before the task ends `failed`; 1 means no retries. */
-  maxAttempts?: number;
-  backoff?: Partial<BackoffOptions>;
-}
-
-export interface ResolvedHandlerOptions {
-  clientEnqueue: boolean;
-  timeoutSeconds: number;
-  maxAttempts: number;
-  backoff: BackoffOptions;
-}
-
-// Handler data is whatever map the handler declares; results should be small and JSON-like.
-export type HandlerFunction<TData, TResult> = (data: TData, ctx: TaskContext) => TResult | Promise<TResult>;
-
-const HANDLER = Symbol.for("firestore-task-queue.handler");
-
-export interface TaskHandler<TData = Record<string, unknown>, TResult = unknown> {
-  readonly [HANDLER]: true;
-  readonly options: ResolvedHandlerOptions;
-  readonly run: HandlerFunction<TData, TResult>;
-}
-
-export interface HandlerTree {
-  readonly [name: string]: TaskHandler<never, unknown> | HandlerTree;
-}
+import { HANDLER_DEFAULTS, MAX_HANDLER_TIMEOUT_SECONDS } from "../config";
+import {
+  HANDLER,
+  type HandlerFunction,
+  type HandlerOptions,
+  type HandlerTree,
+  type RegisteredHandler,
+  type Registry,
+  type ResolvedHandlerOptions,
+  type TaskHandler,
+} from "./handler";
 
 /** Declares one handler. `TData` is the shape of the task's `data`; clients are typed from it. */
 export function defineHandler<TData extends object = Record<string, unknown>, TResult = unknown>(
@@ -75,20 +41,6 @@ function isHandler(value: unknown): value is TaskHandler<never, unknown> {
   return typeof value === "object" && value !== null && (value as { [HANDLER]?: unknown })[HANDLER] === true;
 }
 
-export interface RegisteredHandler {
-  type: string;
-  action: string;
-  options: ResolvedHandlerOptions;
-}
-
-export interface Registry<T extends HandlerTree = HandlerTree> {
-  readonly tree: T;
-  /** The handler for `type`/`action`, or undefined: unknown names and prototype names resolve to nothing. */
-  resolve(type: string, action: string): TaskHandler<Record<string, unknown>, unknown> | undefined;
-  /** Every registered handler with its address, in declaration order. */
-  list(): RegisteredHandler[];
-}
-
 /** Builds the registry from a tree such as `{ order: { sendConfirmationEmail }, inventory: { mutations: {...} } }`. */
 export function defineHandlers<T extends HandlerTree>(tree: T): Registry<T> {
   return {
@@ -115,15 +67,3 @@ export function defineHandlers<T extends HandlerTree>(tree: T): Registry<T> {
     },
   };
 }
-
-/** The `data` type a handler at `type`/`action` expects: lets clients type their task writes. */
-export type HandlerData<T extends HandlerTree, Type extends keyof T, Action extends string> =
-  HandlerAt<T[Type], Action> extends TaskHandler<infer D, unknown> ? D : never;
-
-type HandlerAt<Node, Action extends string> = Action extends `${infer Head}.${infer Rest}`
-  ? Head extends keyof Node
-    ? HandlerAt<Node[Head], Rest>
-    : never
-  : Action extends keyof Node
-    ? Node[Action]
-    : never;

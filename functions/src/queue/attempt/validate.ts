@@ -1,9 +1,9 @@
 // Checks a task document written by a client before anything runs it. A malformed task is not an error of the
 // engine: it ends `failed` with `task/invalid` and a message that says what is wrong.
 import { Timestamp, type DocumentData } from "firebase-admin/firestore";
-import { LIMITS } from "./config";
-import { ERROR_CODES } from "./task";
-import { TaskFailure } from "./errors";
+import { LIMITS } from "../config";
+import { ERROR_CODES } from "../model/task";
+import { TaskFailure } from "../model/errors";
 
 function isPlainMap(value: unknown): value is Record<string, unknown> {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return false;

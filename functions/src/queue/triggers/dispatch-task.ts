@@ -3,11 +3,11 @@
 // matters. A due task is claimed and run here; a future one is handed to the Cloud Tasks queue.
 import type { Timestamp } from "firebase-admin/firestore";
 import type { Change, DocumentSnapshot, FirestoreEvent } from "firebase-functions/firestore";
-import { runAttempt } from "./attempt";
-import { scheduleRun } from "./schedule";
-import { attemptsSoFar } from "./claim";
-import { isDue, runAtMillis } from "./task";
-import type { Registry } from "./registry";
+import { runAttempt } from "../attempt/run-attempt";
+import { scheduleRun } from "../store/cloud-tasks";
+import { attemptsSoFar } from "../attempt/claim";
+import { isDue, runAtMillis } from "../attempt/due";
+import type { Registry } from "../model/handler";
 
 export type TaskWriteEvent = FirestoreEvent<Change<DocumentSnapshot> | undefined, Record<string, string>>;
 

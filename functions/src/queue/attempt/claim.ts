@@ -3,9 +3,9 @@
 // write is rejected (FAILED_PRECONDITION), so each attempt runs its handler at most once.
 import { randomUUID } from "node:crypto";
 import { FieldValue, Timestamp, type DocumentData, type DocumentReference } from "firebase-admin/firestore";
-import { LEASE_MARGIN_SECONDS } from "./config";
-import { FencedWriter, updateIfUnchanged } from "./fenced-writer";
-import type { ResolvedHandlerOptions } from "./registry";
+import { LEASE_MARGIN_SECONDS } from "../config";
+import { FencedWriter, updateIfUnchanged } from "../store/fenced-writer";
+import type { ResolvedHandlerOptions } from "../model/handler";
 
 export interface TaskSnapshot {
   ref: DocumentReference;

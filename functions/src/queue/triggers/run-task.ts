@@ -1,16 +1,14 @@
 // The Cloud Tasks queue function's logic: a delayed run or retry is due. The request names the task and the
 // attempt it was scheduled for; if the task moved on since (ran, was cancelled, retried by an admin), it is stale.
 import type { Timestamp } from "firebase-admin/firestore";
-import { db } from "./firebase";
-import { runAttempt } from "./attempt";
-import { attemptsSoFar } from "./claim";
-import { runAtMillis } from "./task";
-import { taskLog } from "./logs";
-import { scheduleRun, type RunRequest } from "./schedule";
-import type { Registry } from "./registry";
-
-/** Cloud Tasks may deliver slightly early; wait out up to this much, re-schedule beyond it. */
-const EARLY_WAIT_MS = 5000;
+import { EARLY_WAIT_MS } from "../config";
+import { db } from "../store/firestore";
+import { runAttempt } from "../attempt/run-attempt";
+import { attemptsSoFar } from "../attempt/claim";
+import { runAtMillis } from "../attempt/due";
+import { taskLog } from "../logs";
+import { scheduleRun, type RunRequest } from "../store/cloud-tasks";
+import type { Registry } from "../model/handler";
 
 export async function handleRunRequest(request: RunRequest, registry: Registry): Promise<void> {
   if (typeof request?.path !== "string" || typeof request?.attempt !== "number") return;

@@ -1,17 +1,17 @@
 // One attempt of one task, from a snapshot that says it is due: validate, resolve the handler, claim, run,
 // record the outcome. Both entry points (the Firestore trigger and the Cloud Tasks queue) end here.
 import { Timestamp } from "firebase-admin/firestore";
-import { ERROR_CODES } from "./task";
-import { TaskFailure } from "./errors";
+import { ERROR_CODES } from "../model/task";
+import { TaskFailure } from "../model/errors";
 import { claimTask, attemptBudget, type TaskSnapshot } from "./claim";
 import { createContext } from "./context";
-import { updateIfUnchanged } from "./fenced-writer";
-import { taskLog } from "./logs";
+import { updateIfUnchanged } from "../store/fenced-writer";
+import { taskLog } from "../logs";
 import { outcomeUpdate, storableResult, writeOutcome } from "./outcome";
 import { nextState, type Transition } from "./retry-policy";
-import { runWithTimeout } from "./run-handler";
-import { validateTask } from "./validation";
-import type { Registry } from "./registry";
+import { runWithTimeout } from "./timeout";
+import { validateTask } from "./validate";
+import type { Registry } from "../model/handler";
 
 export async function runAttempt(snapshot: TaskSnapshot, registry: Registry): Promise<void> {
   const { ref, data: task } = snapshot;

@@ -1,0 +1,27 @@
+// "Run now": a scheduled task becomes due at once (the security rules let a client change a scheduled task only
+// to cancel it, so this runs with admin rights, behind the runTaskNow callable).
+import { FieldValue } from "firebase-admin/firestore";
+import { HttpsError } from "firebase-functions/https";
+import type { RunNowResult } from "../model/admin";
+import { db } from "../store/firestore";
+import { updateIfUnchanged } from "../store/fenced-writer";
+
+/**
+ * Makes a scheduled task due now: `runAt` becomes the commit time, and that write re-triggers the dispatcher, which
+ * runs it at once. Also un-sticks a scheduled task whose trigger event was lost. The Cloud Task that was waiting
+ * for the old `runAt` later finds the attempt already taken and does nothing.
+ */
+export async function runTaskNow(path: string): Promise<RunNowResult> {
+  const ref = db().doc(path);
+  const snapshot = await ref.get();
+  if (!snapshot.exists || !snapshot.updateTime) throw new HttpsError("not-found", `No task at ${path}.`);
+  const state = String(snapshot.get("state"));
+  if (state !== "scheduled") return { ran: false, state };
+  const written = await updateIfUnchanged(ref, snapshot.updateTime, {
+    runAt: FieldValue.serverTimestamp(),
+    updatedAt: FieldValue.serverTimestamp(),
+  });
+  if (written) return { ran: true, state };
+  // Something wrote the task between our read and our write; report what it is now.
+  return { ran: false, state: String((await ref.get()).get("state")) };
+}

@@ -1,0 +1,111 @@
+// What a handler is: its options, its function, the context it receives, and the tree of handlers an app
+// registers. Types (and the brand that marks a handler) only, so the model has no runtime dependencies.
+import type { DocumentReference } from "firebase-admin/firestore";
+import type { ServerTaskRequest } from "./request";
+
+export type Jitter = "full" | "equal";
+
+export interface BackoffOptions {
+  /** Delay window of the first retry; it doubles with each attempt. */
+  baseSeconds: number;
+  /** No retry waits longer than this. */
+  capSeconds: number;
+  /** `full`: uniform in [0, window]; `equal`: uniform in [window/2, window] (gaps always grow). */
+  jitter: Jitter;
+}
+
+export interface HandlerOptions {
+  /** May a client app enqueue this handler directly (the security rules' allowlist follows this flag)? */
+  clientEnqueue?: boolean;
+  /** An attempt that runs longer fails with `handler/timeout` (and counts as an attempt). */
+  timeoutSeconds?: number;
+  /** Attempts before the task ends `failed`; 1 means no retries. */
+  maxAttempts?: number;
+  backoff?: Partial<BackoffOptions>;
+}
+
+export interface ResolvedHandlerOptions {
+  clientEnqueue: boolean;
+  timeoutSeconds: number;
+  maxAttempts: number;
+  backoff: BackoffOptions;
+}
+
+// Handler data is whatever map the handler declares; results should be small and JSON-like.
+export type HandlerFunction<TData, TResult> = (data: TData, ctx: TaskContext) => TResult | Promise<TResult>;
+
+/** Marks a handler object, so a handler tree can tell handlers from folders. */
+export const HANDLER = Symbol.for("firestore-task-queue.handler");
+
+export interface TaskHandler<TData = Record<string, unknown>, TResult = unknown> {
+  readonly [HANDLER]: true;
+  readonly options: ResolvedHandlerOptions;
+  readonly run: HandlerFunction<TData, TResult>;
+}
+
+export interface HandlerTree {
+  readonly [name: string]: TaskHandler<never, unknown> | HandlerTree;
+}
+
+/** Structured log lines of one attempt: every line carries the task path and attempt. */
+export interface HandlerLogger {
+  debug(message: string, extra?: object): void;
+  info(message: string, extra?: object): void;
+  warn(message: string, extra?: object): void;
+  error(message: string, extra?: object): void;
+}
+
+export interface TaskContext {
+  /** The task document. */
+  readonly taskRef: DocumentReference;
+  /** The document that owns the task (`orders/o-123` for `orders/o-123/tasks/t1`). */
+  readonly parentRef: DocumentReference;
+  readonly params: { collection: string; parentId: string; taskId: string };
+  /** 1 for the first attempt. */
+  readonly attempt: number;
+  readonly maxAttempts: number;
+  /** Stable across all attempts of this task: pass it to APIs that deduplicate (payments, email). */
+  readonly idempotencyKey: string;
+  /** The uid that created the task, when a client did. */
+  readonly createdBy?: string;
+  readonly logger: HandlerLogger;
+  /** Aborted when the attempt times out or loses its lease: stop work and return. */
+  readonly signal: AbortSignal;
+  /** Records progress 0–100 on the task (a fenced write: ignored once the lease is lost). */
+  progress(percent: number): Promise<void>;
+  /**
+   * Enqueues a follow-up task, by default under this task's parent. Typed from the handler registry; any handler
+   * may be enqueued, client-enqueueable or not. Each call gets an id derived from this task and the call's order,
+   * so a retried attempt that enqueues the same follow-ups in the same order does not enqueue them twice.
+   */
+  enqueue(
+    request: ServerTaskRequest,
+    options?: { parent?: DocumentReference; id?: string },
+  ): Promise<DocumentReference>;
+}
+
+export interface RegisteredHandler {
+  type: string;
+  action: string;
+  options: ResolvedHandlerOptions;
+}
+
+export interface Registry<T extends HandlerTree = HandlerTree> {
+  readonly tree: T;
+  /** The handler for `type`/`action`, or undefined: unknown names and prototype names resolve to nothing. */
+  resolve(type: string, action: string): TaskHandler<Record<string, unknown>, unknown> | undefined;
+  /** Every registered handler with its address, in declaration order. */
+  list(): RegisteredHandler[];
+}
+
+/** The `data` type a handler at `type`/`action` expects: lets clients type their task writes. */
+export type HandlerData<T extends HandlerTree, Type extends keyof T, Action extends string> =
+  HandlerAt<T[Type], Action> extends TaskHandler<infer D, unknown> ? D : never;
+
+type HandlerAt<Node, Action extends string> = Action extends `${infer Head}.${infer Rest}`
+  ? Head extends keyof Node
+    ? HandlerAt<Node[Head], Rest>
+    : never
+  : Action extends keyof Node
+    ? Node[Action]
+    : never;
