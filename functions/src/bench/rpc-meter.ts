@@ -8,7 +8,7 @@ import * as logger from "firebase-functions/logger";
 
 /** Root collection whose documents are metered; the bench writes its counting tasks under it. */
 export const METERED_COLLECTION = "benchCounts";
-export const METER_LOG_MESSAGE = "bench: firestore request";
+const METER_LOG_MESSAGE = "bench: firestore request";
 
 const READ_METHODS = new Set(["batchGetDocuments", "runQuery", "runAggregationQuery", "listDocuments"]);
 const WRITE_METHODS = new Set(["commit", "batchWrite"]);

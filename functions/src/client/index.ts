@@ -18,7 +18,7 @@ import {
   type WriteBatch,
 } from "firebase/firestore";
 import type { Handlers } from "../handlers";
-import type { TaskRequest } from "../queue/model/request";
+import type { CLIENT_TASK_FIELDS, TaskRequest } from "../queue/model/request";
 import type { TaskDocument, TaskState } from "../queue/model/task";
 
 export { MAX_DATA_KEYS, MAX_RUN_AT_DAYS } from "../queue/config";
@@ -60,7 +60,8 @@ function taskRefUnder(parent: DocumentReference, id: string | undefined): Docume
 /** The task document exactly as the security rules accept it on create. */
 export function taskFields<H = Handlers>(request: ClientTaskRequest<H>, uid: string): DocumentData {
   const { type, action, data, runAt } = request as { type: string; action: string; data?: object; runAt?: unknown };
-  const fields: DocumentData = {
+  // Typed by the engine's list of client fields, so the library cannot write a field the security rules refuse.
+  const fields: { [field in (typeof CLIENT_TASK_FIELDS)[number]]?: unknown } = {
     type,
     action,
     state: "scheduled",

@@ -14,7 +14,7 @@ export interface TaskSnapshot {
   data: DocumentData;
 }
 
-export interface Claim {
+interface Claim {
   attempt: number;
   maxAttempts: number;
   startedAt: Timestamp;

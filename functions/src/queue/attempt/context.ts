@@ -8,7 +8,7 @@ import type { FencedWriter } from "../store/fenced-writer";
 import { enqueueTask, followUpTaskId } from "../store/enqueue-task";
 import type { TaskContext } from "../model/handler";
 
-export function idempotencyKeyFor(taskPath: string): string {
+function idempotencyKeyFor(taskPath: string): string {
   return hashId(taskPath);
 }
 

@@ -6,7 +6,7 @@ import { isInvalidArgument } from "../store/status-codes";
 import { HISTORY_LIMIT, LIMITS } from "../config";
 import { clip, type Transition } from "./retry-policy";
 
-export interface AttemptInfo {
+interface AttemptInfo {
   attempt: number;
   startedAt: Timestamp;
   /** The task's `history` before this attempt. */

@@ -3,7 +3,7 @@
 import type { DocumentReference } from "firebase-admin/firestore";
 import type { ServerTaskRequest } from "./request";
 
-export type Jitter = "full" | "equal";
+type Jitter = "full" | "equal";
 
 export interface BackoffOptions {
   /** Delay window of the first retry; it doubles with each attempt. */

@@ -15,7 +15,7 @@ import type { HandlerTree, TaskHandler } from "./handler";
 export interface Register {}
 
 /** The registered handler tree, or the untyped `HandlerTree` before an app registers one. */
-export type RegisteredHandlers = Register extends { handlers: infer H extends HandlerTree } ? H : HandlerTree;
+type RegisteredHandlers = Register extends { handlers: infer H extends HandlerTree } ? H : HandlerTree;
 
 /** Every handler under `node`, as `{ action, data }` with dotted actions for nested handlers. */
 type ActionsOf<Node, Prefix extends string> = {
@@ -36,7 +36,7 @@ type TypedTaskRequest<H, Time> = {
 }[keyof H & string];
 
 /** What an untyped registry accepts. */
-export interface UntypedTaskRequest<Time> {
+interface UntypedTaskRequest<Time> {
   type: string;
   action: string;
   data?: Record<string, unknown>;

@@ -6,6 +6,7 @@ import { db } from "./firestore";
 import { REGION, RUN_TASK_FUNCTION } from "../config";
 import { taskLog } from "../logs";
 import { hashId } from "./ids";
+import { isTaskAlreadyQueued } from "./status-codes";
 
 export interface RunRequest {
   /** Full path of the task document. */
@@ -25,7 +26,6 @@ export async function scheduleRun(request: RunRequest, runAt: Date, idSuffix = "
     await queue.enqueue(request, { id: runTaskId(request.path, request.attempt, idSuffix), scheduleTime: runAt });
     taskLog.scheduled(request.path, request.attempt, runAt);
   } catch (error) {
-    // firebase-admin's name for Cloud Tasks' ALREADY_EXISTS: this run is queued already.
-    if ((error as { code?: string }).code !== "functions/task-already-exists") throw error;
+    if (!isTaskAlreadyQueued(error)) throw error; // this run is queued already
   }
 }

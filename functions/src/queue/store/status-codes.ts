@@ -30,3 +30,6 @@ export const isNotFound = (error: unknown) => hasCode(error, CODES.notFound);
 export const isInvalidArgument = (error: unknown) => hasCode(error, CODES.invalidArgument);
 /** An error worth trying the same write again for. */
 export const isTransient = (error: unknown) => TRANSIENT.has((error as { code?: number })?.code as number);
+/** firebase-admin's name for Cloud Tasks' ALREADY_EXISTS: a Cloud Task with this id is queued already. */
+export const isTaskAlreadyQueued = (error: unknown) =>
+  (error as { code?: unknown })?.code === "functions/task-already-exists";

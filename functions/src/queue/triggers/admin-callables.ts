@@ -10,7 +10,7 @@ import { retryFailedTasks } from "../admin/retry-failed";
 import { runTaskNow } from "../admin/run-now";
 
 /** The caller's uid, when the caller is signed in and carries the `admin` custom claim. */
-export function requireAdmin(request: CallableRequest<unknown>, action: string): string {
+function requireAdmin(request: CallableRequest<unknown>, action: string): string {
   if (!request.auth) {
     adminLog.denied(undefined, action);
     throw new HttpsError("unauthenticated", "Sign in first.");

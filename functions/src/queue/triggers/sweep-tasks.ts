@@ -20,13 +20,13 @@ import { scheduleRun } from "../store/cloud-tasks";
 import { taskLog } from "../logs";
 import type { Registry } from "../model/handler";
 
-export interface SweepOptions {
+interface SweepOptions {
   now?: Date;
   overdueGraceSeconds?: number;
   pageSize?: number;
 }
 
-export interface SweepSummary {
+interface SweepSummary {
   expiredLeases: number;
   recovered: number;
   overdue: number;

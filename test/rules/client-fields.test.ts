@@ -1,0 +1,17 @@
+// The fields a client may write on create are one list: the engine's CLIENT_TASK_FIELDS types the client
+// library's writes, and the security rules' `hasOnly` on create must name exactly the same fields.
+import { strict as assert } from "node:assert";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { CLIENT_TASK_FIELDS } from "../../functions/src/queue/model/request";
+
+const RULES = readFileSync(join(__dirname, "..", "..", "firestore.rules"), "utf8");
+
+describe("client task fields", () => {
+  it("are exactly the fields the rules let a client create a task with", () => {
+    const hasOnly = /task\.keys\(\)\.hasOnly\(\[([^\]]*)\]\)/.exec(RULES);
+    assert.ok(hasOnly, "firestore.rules checks task.keys().hasOnly([...]) on create");
+    const ruleFields = [...hasOnly[1].matchAll(/'([^']+)'/g)].map((match) => match[1]);
+    assert.deepEqual([...ruleFields].sort(), [...CLIENT_TASK_FIELDS].sort());
+  });
+});
