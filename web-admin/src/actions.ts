@@ -4,7 +4,13 @@
 // run-now need more than a client write may do, so they are callables that check the admin claim on the server.
 import { doc, runTransaction, serverTimestamp, type Firestore } from "firebase/firestore";
 import { httpsCallable, type Functions } from "firebase/functions";
-import type { Filter, TaskState } from "./route";
+import {
+  FUNCTION_TIMEOUT_SECONDS,
+  type RetryTasksResult,
+  type RunNowResult,
+  type TaskFilter,
+  type TaskState,
+} from "./contract";
 
 export type ActionOutcome =
   | { path: string; done: true }
@@ -55,24 +61,20 @@ export function summarize(outcomes: ActionOutcome[]): Summary {
   };
 }
 
-export interface RetryAllResult {
-  retried: number;
-  skipped: number;
-  errors: number;
-  complete: boolean;
-}
-
 /**
  * Retries every failed task matching `filter` through the `retryTasks` callable. The callable stops after a time
  * budget and says so (`complete: false`); this calls it again until everything matching has been handled.
  */
 export async function retryAllMatching(
   functions: Functions,
-  filter: Filter,
-  onProgress: (total: RetryAllResult) => void,
-): Promise<RetryAllResult> {
-  const call = httpsCallable<{ filter: Filter }, RetryAllResult>(functions, "retryTasks", { timeout: 540_000 });
-  const total: RetryAllResult = { retried: 0, skipped: 0, errors: 0, complete: false };
+  filter: TaskFilter,
+  onProgress: (total: RetryTasksResult) => void,
+): Promise<RetryTasksResult> {
+  // Wait as long as the function may run (its timeout), not the SDK's default 70 s.
+  const call = httpsCallable<{ filter: TaskFilter }, RetryTasksResult>(functions, "retryTasks", {
+    timeout: FUNCTION_TIMEOUT_SECONDS * 1000,
+  });
+  const total: RetryTasksResult = { retried: 0, skipped: 0, errors: 0, complete: false };
   for (let round = 0; round < 100 && !total.complete; round++) {
     const { data } = await call({ filter });
     total.retried += data.retried;
@@ -82,11 +84,6 @@ export async function retryAllMatching(
     onProgress({ ...total });
   }
   return total;
-}
-
-export interface RunNowResult {
-  ran: boolean;
-  state: string;
 }
 
 /** Makes a scheduled (typically delayed) task due now, through the `runTaskNow` callable. */

@@ -6,9 +6,7 @@ import { initializeApp, type FirebaseOptions } from "firebase/app";
 import { connectAuthEmulator, getAuth, type Auth } from "firebase/auth";
 import { connectFirestoreEmulator, getFirestore, type Firestore } from "firebase/firestore";
 import { connectFunctionsEmulator, getFunctions, type Functions } from "firebase/functions";
-
-/** Region of the callables: the same as REGION in functions/src/queue/config.ts. */
-export const FUNCTIONS_REGION = "us-central1";
+import { REGION } from "./contract";
 
 interface EmulatorAddress {
   host: string;
@@ -73,7 +71,7 @@ export async function connectFirebase(): Promise<Services> {
   const app = initializeApp(config);
   const auth = getAuth(app);
   const db = getFirestore(app);
-  const functions = getFunctions(app, FUNCTIONS_REGION);
+  const functions = getFunctions(app, REGION);
   if (emulators) {
     if (emulators.auth) connectAuthEmulator(auth, `http://${emulators.auth.hostAndPort}`, { disableWarnings: true });
     if (emulators.firestore) connectFirestoreEmulator(db, emulators.firestore.host, emulators.firestore.port);

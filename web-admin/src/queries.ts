@@ -1,6 +1,7 @@
 // The Firestore queries behind the page. Lists are collection-group queries over every `tasks` sub-collection,
 // newest first by `createdAt`, 50 a page with cursors; counts are `count()` aggregations, never counter documents.
-// The same filters in functions/src/queue/admin-actions.ts (`matchingTasks`) select what "retry all" retries.
+// `matchingTasks` in functions/src/queue/admin/filters.ts builds the same query from the same filter: it selects
+// what "retry all" retries.
 import {
   Timestamp,
   collection,
@@ -18,21 +19,14 @@ import {
   type Query,
   type QueryConstraint,
 } from "firebase/firestore";
-import type { Cursor, Filter, Route, TaskState } from "./route";
+import { TASKS_COLLECTION, collectionRange, type TaskFilter, type TaskState } from "./contract";
+import type { Cursor, Route } from "./route";
 
 export const PAGE_SIZE = 50;
 /** Tasks shown in a parent's timeline. */
 export const TIMELINE_LIMIT = 100;
 
-/**
- * Document names of every task under the top-level collection `name`: `name/...` sorts after `name/\0` and before
- * `name\0/\0`. A collection-group query cannot filter on the parent's collection, but it can on the document name.
- */
-export function collectionRange(name: string): { from: string; to: string } {
-  return { from: `${name}/\u0000`, to: `${name}\u0000/\u0000` };
-}
-
-function filterConstraints(state: TaskState, filter: Filter): QueryConstraint[] {
+function filterConstraints(state: TaskState, filter: TaskFilter): QueryConstraint[] {
   const constraints = [where("state", "==", state)];
   if (filter.type) constraints.push(where("type", "==", filter.type));
   if (filter.action) constraints.push(where("action", "==", filter.action));
@@ -56,21 +50,23 @@ export function pageQuery(db: Firestore, route: Route): Query {
     orderBy(documentId(), "desc"),
   ];
   const cursor = route.cursor;
-  if (!cursor) return query(collectionGroup(db, "tasks"), ...constraints, limit(PAGE_SIZE + 1));
+  if (!cursor) return query(collectionGroup(db, TASKS_COLLECTION), ...constraints, limit(PAGE_SIZE + 1));
   const at = [new Timestamp(cursor.seconds, cursor.nanoseconds), cursor.path] as const;
   return cursor.direction === "after"
-    ? query(collectionGroup(db, "tasks"), ...constraints, startAfter(...at), limit(PAGE_SIZE + 1))
-    : query(collectionGroup(db, "tasks"), ...constraints, endBefore(...at), limitToLast(PAGE_SIZE + 1));
+    ? query(collectionGroup(db, TASKS_COLLECTION), ...constraints, startAfter(...at), limit(PAGE_SIZE + 1))
+    : query(collectionGroup(db, TASKS_COLLECTION), ...constraints, endBefore(...at), limitToLast(PAGE_SIZE + 1));
 }
 
-export async function countTasks(db: Firestore, state: TaskState, filter: Filter): Promise<number> {
-  const snapshot = await getCountFromServer(query(collectionGroup(db, "tasks"), ...filterConstraints(state, filter)));
+export async function countTasks(db: Firestore, state: TaskState, filter: TaskFilter): Promise<number> {
+  const snapshot = await getCountFromServer(
+    query(collectionGroup(db, TASKS_COLLECTION), ...filterConstraints(state, filter)),
+  );
   return snapshot.data().count;
 }
 
 /** Every task of one parent document, oldest first: what happened to that order, in order. */
 export function timelineQuery(db: Firestore, parentPath: string): Query {
-  return query(collection(db, parentPath, "tasks"), orderBy("createdAt", "asc"), limit(TIMELINE_LIMIT));
+  return query(collection(db, parentPath, TASKS_COLLECTION), orderBy("createdAt", "asc"), limit(TIMELINE_LIMIT));
 }
 
 export function cursorFrom(direction: Cursor["direction"], createdAt: unknown, path: string): Cursor | undefined {

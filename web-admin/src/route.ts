@@ -1,22 +1,18 @@
 // The page's state lives in the URL, so a link shows a colleague exactly what you see: the state tab, the
 // filters, the page (a cursor) and the open task. `?state=failed&type=demo&code=demo%2Ffailed&task=orders/o1/tasks/t1`
 
-export const STATES = ["scheduled", "running", "completed", "failed", "cancelled"] as const;
-export type TaskState = (typeof STATES)[number];
+import { ERROR_CODES, FILTER_KEYS, TASK_STATES, type TaskFilter, type TaskState } from "./contract";
 
-export interface Filter {
-  collection?: string;
-  type?: string;
-  action?: string;
-  errorCode?: string;
-}
+/** How each of the engine's filters appears on the page: its URL parameter, its label and an example value. */
+const FILTER_UI: Record<keyof TaskFilter, { param: string; label: string; placeholder: string }> = {
+  collection: { param: "collection", label: "Collection", placeholder: "orders" },
+  type: { param: "type", label: "Type", placeholder: "order" },
+  action: { param: "action", label: "Action", placeholder: "sendConfirmationEmail" },
+  errorCode: { param: "code", label: "Error code", placeholder: ERROR_CODES.handlerError },
+};
 
-export const FILTER_FIELDS: { key: keyof Filter; param: string; label: string; placeholder: string }[] = [
-  { key: "collection", param: "collection", label: "Collection", placeholder: "orders" },
-  { key: "type", param: "type", label: "Type", placeholder: "order" },
-  { key: "action", param: "action", label: "Action", placeholder: "sendConfirmationEmail" },
-  { key: "errorCode", param: "code", label: "Error code", placeholder: "handler/error" },
-];
+/** The filters in the engine's order (FILTER_KEYS), each with how the page shows it. */
+export const FILTER_FIELDS = FILTER_KEYS.map((key) => ({ key, ...FILTER_UI[key] }));
 
 /** A page boundary: the `createdAt` and path of the row the page starts after (older) or ends before (newer). */
 export interface Cursor {
@@ -28,7 +24,7 @@ export interface Cursor {
 
 export interface Route {
   state: TaskState;
-  filter: Filter;
+  filter: TaskFilter;
   cursor?: Cursor;
   /** Path of the task shown in the detail panel. */
   task?: string;
@@ -45,14 +41,14 @@ function parseCursor(direction: Cursor["direction"], value: string | null): Curs
 export function parseRoute(search: string): Route {
   const params = new URLSearchParams(search);
   const state = params.get("state");
-  const filter: Filter = {};
+  const filter: TaskFilter = {};
   for (const field of FILTER_FIELDS) {
     const value = params.get(field.param)?.trim();
     if (value) filter[field.key] = value;
   }
   const task = params.get("task")?.trim() || undefined;
   return {
-    state: (STATES as readonly string[]).includes(state ?? "") ? (state as TaskState) : DEFAULT_STATE,
+    state: (TASK_STATES as readonly string[]).includes(state ?? "") ? (state as TaskState) : DEFAULT_STATE,
     filter,
     cursor: parseCursor("after", params.get("after")) ?? parseCursor("before", params.get("before")),
     task,
@@ -75,16 +71,16 @@ export function routeToSearch(route: Route): string {
   return `?${params.toString().replace(/%2F/g, "/")}`;
 }
 
-export function sameFilter(a: Filter, b: Filter): boolean {
+export function sameFilter(a: TaskFilter, b: TaskFilter): boolean {
   return FILTER_FIELDS.every(({ key }) => (a[key] ?? "") === (b[key] ?? ""));
 }
 
-export function hasFilter(filter: Filter): boolean {
+export function hasFilter(filter: TaskFilter): boolean {
   return FILTER_FIELDS.some(({ key }) => Boolean(filter[key]));
 }
 
 /** "collection = orders, type = demo" */
-export function describeFilter(filter: Filter): string {
+export function describeFilter(filter: TaskFilter): string {
   const parts = FILTER_FIELDS.filter(({ key }) => filter[key]).map(({ key, label }) => `${label} = ${filter[key]}`);
   return parts.length ? parts.join(", ") : "no filter";
 }

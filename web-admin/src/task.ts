@@ -1,49 +1,47 @@
-// A task document as the page reads it: field names from DESIGN.md §3, every field treated as untrusted (a
-// client wrote some of them), times as Dates.
+// A task document as the page reads it: the engine's field names and types (docs/design.md, "Data model"), every
+// field checked as untrusted (a client wrote some of them), times as Dates.
 import type { DocumentData, DocumentSnapshot } from "firebase/firestore";
+import { TASKS_COLLECTION, type AttemptRecord, type Lease, type TaskDocument, type TaskErrorRecord } from "./contract";
 import { h, type Child } from "./dom";
 import { clockTime, isoTime, relativeTime, toDate } from "./format";
 
-export interface TaskError {
-  code: string;
-  message: string;
-  stack?: string;
-  attempt?: number;
-  at?: Date;
-}
+/** The engine's error record, read: `attempt` and `at` may be missing. */
+export type TaskError = Pick<TaskErrorRecord<Date>, "code" | "message"> & Partial<TaskErrorRecord<Date>>;
 
-export interface AttemptRecord {
-  attempt?: number;
-  startedAt?: Date;
-  endedAt?: Date;
-  outcome: string;
-  error?: { code: string; message: string };
-}
+/** One entry of `history`, read: any field may be missing, and `outcome` may be one the page does not know. */
+export type Attempt = Partial<Omit<AttemptRecord<Date>, "outcome">> & { outcome: string };
 
-export interface Task {
+/** The fields the page shows as they are stored (checked, with Dates for Timestamps). */
+type Stored = Pick<
+  TaskDocument<Date>,
+  | "type"
+  | "action"
+  | "attempts"
+  | "maxAttempts"
+  | "createdAt"
+  | "createdBy"
+  | "runAt"
+  | "startedAt"
+  | "completedAt"
+  | "failedAt"
+  | "updatedAt"
+  | "progress"
+>;
+
+export interface Task extends Stored {
   path: string;
   id: string;
   parentPath: string;
-  type: string;
-  action: string;
+  /** A TaskState, or whatever else a client managed to write. */
   state: string;
-  attempts?: number;
-  maxAttempts?: number;
-  createdAt?: Date;
-  createdBy?: string;
-  runAt?: Date;
-  startedAt?: Date;
-  completedAt?: Date;
-  failedAt?: Date;
-  updatedAt?: Date;
+  /** Written by the admin actions (this page's retry and cancel, and `retryTasks`). */
   retriedAt?: Date;
   retriedBy?: string;
   cancelledAt?: Date;
   cancelledBy?: string;
-  lease?: { owner: string; expiresAt?: Date };
-  progress?: number;
+  lease?: Pick<Lease<Date>, "owner"> & Partial<Lease<Date>>;
   error?: TaskError;
-  history: AttemptRecord[];
+  history: Attempt[];
   raw: DocumentData;
 }
 
@@ -62,7 +60,7 @@ function taskError(value: unknown): TaskError | undefined {
   };
 }
 
-function history(value: unknown): AttemptRecord[] {
+function history(value: unknown): Attempt[] {
   if (!Array.isArray(value)) return [];
   return value
     .filter((entry): entry is DocumentData => Boolean(entry) && typeof entry === "object")
@@ -147,13 +145,14 @@ export function breakable(text: string): Child[] {
 
 /** `orders/o-1` and `tasks/abc` visually apart: the parent is the context, the id the task. */
 export function taskPath(path: string): HTMLElement {
-  const cut = path.lastIndexOf("/tasks/");
+  const separator = `/${TASKS_COLLECTION}/`;
+  const cut = path.lastIndexOf(separator);
   if (cut < 0) return h("span", { class: "path" }, path);
   return h(
     "span",
     { class: "path" },
     h("span", { class: "path-parent" }, breakable(path.slice(0, cut))),
-    h("span", { class: "path-sep" }, "/tasks/", h("wbr")),
-    h("span", { class: "path-id" }, path.slice(cut + "/tasks/".length)),
+    h("span", { class: "path-sep" }, separator, h("wbr")),
+    h("span", { class: "path-id" }, path.slice(cut + separator.length)),
   );
 }

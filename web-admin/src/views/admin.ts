@@ -4,7 +4,8 @@ import { signOut } from "firebase/auth";
 import type { User } from "firebase/auth";
 import { h } from "../dom";
 import type { Services } from "../firebase";
-import { parseRoute, routeToSearch, STATES, type Route } from "../route";
+import { TASK_STATES } from "../contract";
+import { parseRoute, routeToSearch, type Route } from "../route";
 import { refreshRelativeTimes } from "../task";
 import type { AdminContext } from "./context";
 import { createFilters } from "./filters";
@@ -111,7 +112,7 @@ export function mountAdmin(root: HTMLElement, services: Services, user: User): (
       event.preventDefault();
       filters.focus();
     } else if (!typing && /^[1-5]$/.test(event.key) && !event.metaKey && !event.ctrlKey && !event.altKey) {
-      ctx.navigate({ state: STATES[Number(event.key) - 1], filter: route.filter });
+      ctx.navigate({ state: TASK_STATES[Number(event.key) - 1], filter: route.filter });
     }
   };
   const ticker = setInterval(() => refreshRelativeTimes(page), 15_000);

@@ -2,11 +2,12 @@
 // shared; the fields are exact matches (Firestore equality filters), which is what makes every list and count a
 // cheap indexed query.
 import { h } from "../dom";
-import { FILTER_FIELDS, hasFilter, type Filter, type Route } from "../route";
+import type { TaskFilter } from "../contract";
+import { FILTER_FIELDS, hasFilter, type Route } from "../route";
 import type { AdminContext } from "./context";
 
 export function createFilters(ctx: AdminContext) {
-  const inputs = new Map<keyof Filter, HTMLInputElement>();
+  const inputs = new Map<keyof TaskFilter, HTMLInputElement>();
   const clear = h("button", { type: "button", class: "button subtle" }, "Clear");
   const form = h(
     "form",
@@ -20,13 +21,13 @@ export function createFilters(ctx: AdminContext) {
     h("div", { class: "filter-actions" }, h("button", { type: "submit", class: "button primary" }, "Apply"), clear),
   );
 
-  const go = (filter: Filter) => {
+  const go = (filter: TaskFilter) => {
     const route = ctx.route();
     ctx.navigate({ state: route.state, filter, task: route.task });
   };
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    const filter: Filter = {};
+    const filter: TaskFilter = {};
     for (const [key, input] of inputs) if (input.value.trim()) filter[key] = input.value.trim();
     go(filter);
   });

@@ -3,7 +3,8 @@
 // they refresh when the list changes, after an action, and every 30 s.
 import { h, replaceChildren } from "../dom";
 import { countTasks } from "../queries";
-import { STATES, sameFilter, type Filter, type Route, type TaskState } from "../route";
+import { TASK_STATES, type TaskFilter, type TaskState } from "../contract";
+import { sameFilter, type Route } from "../route";
 import { routeLink, type AdminContext } from "./context";
 
 const LABELS: Record<TaskState, string> = {
@@ -20,15 +21,15 @@ const DEBOUNCE_MS = 1_000;
 export function createStateTabs(ctx: AdminContext) {
   const element = h("nav", { class: "state-tabs", "aria-label": "Task states" });
   const counts = new Map<TaskState, number | Error>();
-  let countedFilter: Filter | undefined;
+  let countedFilter: TaskFilter | undefined;
   let generation = 0;
   let debounce: ReturnType<typeof setTimeout> | undefined;
 
   /** Whether `counts` are (being) taken with `filter`. */
-  const counted = (filter: Filter) => countedFilter !== undefined && sameFilter(countedFilter, filter);
+  const counted = (filter: TaskFilter) => countedFilter !== undefined && sameFilter(countedFilter, filter);
 
   function render(route: Route) {
-    const tabs = STATES.map((state) => {
+    const tabs = TASK_STATES.map((state) => {
       const value = counted(route.filter) ? counts.get(state) : undefined;
       const label =
         value === undefined ? "…" : value instanceof Error ? "!" : new Intl.NumberFormat("en").format(value);
@@ -67,7 +68,7 @@ export function createStateTabs(ctx: AdminContext) {
       render(route);
     }
     // The open tab first, and each count shown as soon as it arrives.
-    const order = [route.state, ...STATES.filter((state) => state !== route.state)];
+    const order = [route.state, ...TASK_STATES.filter((state) => state !== route.state)];
     await Promise.all(
       order.map(async (state) => {
         let value: number | Error;

@@ -15,7 +15,7 @@ import {
   taskFrom,
   taskPath,
   timeAgo,
-  type AttemptRecord,
+  type Attempt,
   type Task,
 } from "../task";
 import { routeLink, type AdminContext } from "./context";
@@ -243,7 +243,7 @@ export function createTaskDetail(ctx: AdminContext) {
     renderParent();
   }
 
-  function attemptsTable(history: AttemptRecord[]): Child {
+  function attemptsTable(history: Attempt[]): Child {
     if (!history.length) return h("p", { class: "muted" }, "No attempt has finished yet.");
     return h(
       "table",

@@ -1,0 +1,22 @@
+// What the page shares with the engine, defined once in functions/src/queue and only re-exported here: the task
+// document's states and field types, the admin filter, what the callables answer, the functions' region. Only the
+// engine's browser-safe files come in (model/ and config.ts: no runtime import of firebase-admin or
+// firebase-functions); vite.config.ts fails the build if server code is ever pulled into the page.
+export { FUNCTION_TIMEOUT_SECONDS, REGION } from "../../functions/src/queue/config";
+export {
+  FILTER_KEYS,
+  collectionRange,
+  type RetryTasksResult,
+  type RunNowResult,
+  type TaskFilter,
+} from "../../functions/src/queue/model/admin";
+export {
+  ERROR_CODES,
+  TASKS_COLLECTION,
+  TASK_STATES,
+  type AttemptRecord,
+  type Lease,
+  type TaskDocument,
+  type TaskErrorRecord,
+  type TaskState,
+} from "../../functions/src/queue/model/task";
