@@ -2,9 +2,9 @@
 // duplicate or concurrent delivery would), runs the handler once. The task lives under a nested parent that
 // the deployed trigger (`{collection}/{parentId}/tasks/{taskId}`) does not watch, so only these calls run it.
 import { strict as assert } from "node:assert";
-import { handleTaskWrite, type TaskWriteEvent } from "../../functions/src/queue/triggers/dispatch-task";
-import { handlers } from "../../functions/src/handlers";
-import { runsOf, unwatchedTask } from "../support/firestore";
+import { handleTaskWrite, type TaskWriteEvent } from "../../../functions/src/queue/triggers/dispatch-task";
+import { handlers } from "../../../functions/src/handlers";
+import { runsOf, unwatchedTask } from "../../support/firestore";
 
 function writeEvent(after: FirebaseFirestore.DocumentSnapshot): TaskWriteEvent {
   return { data: { before: undefined, after }, params: {} } as unknown as TaskWriteEvent;

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
-import { defineHandler, defineHandlers } from "../../functions/src/queue/model/registry";
-import { handlers } from "../../functions/src/handlers";
+import { defineHandler, defineHandlers } from "../../../functions/src/queue/model/registry";
+import { handlers } from "../../../functions/src/handlers";
 
 describe("handler registry", () => {
   const ok = defineHandler({}, () => "ok");

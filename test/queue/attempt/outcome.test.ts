@@ -1,8 +1,8 @@
 import { strict as assert } from "node:assert";
 import { Timestamp } from "firebase-admin/firestore";
-import { outcomeUpdate, storableResult } from "../../functions/src/queue/attempt/outcome";
-import { attemptBudget } from "../../functions/src/queue/attempt/claim";
-import { TaskFailure } from "../../functions/src/queue/model/errors";
+import { outcomeUpdate, storableResult } from "../../../functions/src/queue/attempt/outcome";
+import { attemptBudget } from "../../../functions/src/queue/attempt/claim";
+import { TaskFailure } from "../../../functions/src/queue/model/errors";
 
 describe("outcome records", () => {
   const info = (history: unknown) => ({ attempt: 11, startedAt: Timestamp.now(), history });

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const CLOUD_CLI_JAR = "/usr/lib/google-cloud-sdk/platform/cloud-firestore-emulator/cloud-firestore-emulator.jar";
-const LIB = join(__dirname, "..", "..", "scripts", "lib", "firestore-emulator.mjs");
+const LIB = join(__dirname, "..", "..", "..", "scripts", "lib", "firestore-emulator.mjs");
 
 function runNode(code: string, env: NodeJS.ProcessEnv) {
   return spawnSync(process.execPath, ["--input-type=module", "-e", code], { encoding: "utf8", env });

@@ -2,13 +2,13 @@
 // worker that outlived its lease from overwriting a newer attempt.
 import { strict as assert } from "node:assert";
 import { Timestamp, type DocumentReference } from "firebase-admin/firestore";
-import { sweep } from "../../functions/src/queue/triggers/sweep-tasks";
-import { claimTask } from "../../functions/src/queue/attempt/claim";
-import { createContext } from "../../functions/src/queue/attempt/context";
-import { runTaskId } from "../../functions/src/queue/store/cloud-tasks";
-import { REGION, RUN_TASK_FUNCTION } from "../../functions/src/queue/config";
-import { handlers } from "../../functions/src/handlers";
-import { newParent, runsOf, sleep, unwatchedTask, waitForState, writeTask } from "../support/firestore";
+import { sweep } from "../../../functions/src/queue/triggers/sweep-tasks";
+import { claimTask } from "../../../functions/src/queue/attempt/claim";
+import { createContext } from "../../../functions/src/queue/attempt/context";
+import { runTaskId } from "../../../functions/src/queue/store/cloud-tasks";
+import { REGION, RUN_TASK_FUNCTION } from "../../../functions/src/queue/config";
+import { handlers } from "../../../functions/src/handlers";
+import { newParent, runsOf, sleep, unwatchedTask, waitForState, writeTask } from "../../support/firestore";
 
 /** A task its worker claimed and then abandoned (the process died): `running`, lease already expired. */
 async function crashedTask(parent: DocumentReference, attempts: number, maxAttempts = 3) {

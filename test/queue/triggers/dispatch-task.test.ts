@@ -1,7 +1,7 @@
 // The working core on the real emulators: tasks written to Firestore are dispatched by the deployed trigger.
 import { strict as assert } from "node:assert";
 import { FieldValue } from "firebase-admin/firestore";
-import { adminDb, newParent, runsOf, sleep, waitForState, writeTask } from "../support/firestore";
+import { adminDb, newParent, runsOf, sleep, waitForState, writeTask } from "../../support/firestore";
 
 describe("dispatcher: tasks written to Firestore", () => {
   it("completes the seed-shaped order confirmation task and sends its email", async () => {

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
-import { backoffDelayMs, failureFromError, nextState } from "../../functions/src/queue/attempt/retry-policy";
-import { PermanentError, TaskFailure } from "../../functions/src/queue/model/errors";
+import { backoffDelayMs, failureFromError, nextState } from "../../../functions/src/queue/attempt/retry-policy";
+import { PermanentError, TaskFailure } from "../../../functions/src/queue/model/errors";
 
 const backoff = { baseSeconds: 2, capSeconds: 60, jitter: "full" as const };
 

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { guardVersionSupport } from "firebase-tools/lib/deploy/functions/runtimes/supported";
 import { RUNTIMES } from "firebase-tools/lib/deploy/functions/runtimes/supported/types";
 
-const ROOT = join(__dirname, "..", "..");
+const ROOT = join(__dirname, "..", "..", "..");
 const DAY_MS = 24 * 60 * 60 * 1000;
 const WARNING_DAYS = 180;
 
