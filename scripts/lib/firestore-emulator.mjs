@@ -1,6 +1,6 @@
 // Finds a Firestore emulator that can run on this machine, before firebase-tools tries (and, offline, fails)
 // to download one. Order: an explicit FIRESTORE_EMULATOR_BINARY_PATH; the Google Cloud CLI component's jar
-// (works without internet, see DESIGN.md §6); firebase-tools' own download cache or download.
+// (works without internet, see docs/design.md, "Emulator suite"); firebase-tools' own download cache or download.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
