@@ -19,7 +19,7 @@ import {
   type Task,
 } from "../task";
 import { routeLink, type AdminContext } from "./context";
-import { reportRetries } from "./task-list";
+import { reportRetries } from "../widgets/retry-report";
 
 /** `{collection}/{parentId}/tasks/{taskId}` (and deeper parents): what may be opened from a URL. */
 function isTaskPath(path: string): boolean {
