@@ -13,6 +13,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { checkJava, resolveFirestoreEmulator, SetupError } from "./lib/firestore-emulator.mjs";
 import { functionsRuntime } from "./lib/functions-runtime.mjs";
+import { startTaskScheduler } from "./lib/task-scheduler.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const DEMO_PROJECT = "demo-taskqueue";
@@ -42,14 +43,26 @@ function emulatorConfig(offset) {
   return { configFile, config };
 }
 
+/**
+ * Where the task scheduler listens: the port after the Cloud Tasks emulator's. It holds delayed Cloud Tasks until
+ * their time, which the emulator does not (scripts/lib/task-scheduler.mjs).
+ */
+function taskSchedulerAddress(emulators) {
+  return { host: emulators.tasks.host, port: emulators.tasks.port + 1 };
+}
+
 /** The variables a program needs to reach the emulators (what `firebase emulators:exec` would set, and more). */
 function emulatorEnv(emulators) {
   const host = (name) => `${emulators[name].host}:${emulators[name].port}`;
+  const scheduler = taskSchedulerAddress(emulators);
   return {
     GCLOUD_PROJECT: DEMO_PROJECT,
     FIRESTORE_EMULATOR_HOST: host("firestore"),
     FIREBASE_AUTH_EMULATOR_HOST: host("auth"),
-    CLOUD_TASKS_EMULATOR_HOST: host("tasks"),
+    // Cloud Tasks requests go through the scheduler: from this program, and from the functions (the Functions
+    // emulator sets their CLOUD_TASKS_EMULATOR_HOST to the emulator itself; the engine prefers this variable).
+    CLOUD_TASKS_EMULATOR_HOST: `${scheduler.host}:${scheduler.port}`,
+    TASK_SCHEDULER_EMULATOR_HOST: `${scheduler.host}:${scheduler.port}`,
     FIREBASE_EMULATOR_HUB: host("hub"),
     FUNCTIONS_EMULATOR_ORIGIN: `http://${host("functions")}`,
     HOSTING_EMULATOR_ORIGIN: `http://${host("hosting")}`,
@@ -141,9 +154,16 @@ export async function withEmulators(command, { skipBuild = false } = {}) {
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
+  let scheduler;
   try {
     console.error(`Starting emulators (log: ${logFile}) ...`);
     await emulators.ready;
+    const { tasks } = config.emulators;
+    scheduler = await startTaskScheduler({
+      ...taskSchedulerAddress(config.emulators),
+      upstream: `${tasks.host}:${tasks.port}`,
+      log: (line) => console.error(`task scheduler: ${line}`),
+    });
   } catch (error) {
     await emulators.stop();
     console.error(tail(logFile));
@@ -159,6 +179,7 @@ export async function withEmulators(command, { skipBuild = false } = {}) {
         });
         commandProcess.on("exit", (exitCode, signal) => resolve(exitCode ?? 128 + (constants.signals[signal] ?? 1)));
       });
+  await scheduler.close();
   await emulators.stop();
   return code;
 }

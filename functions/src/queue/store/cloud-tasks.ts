@@ -21,6 +21,10 @@ export function runTaskId(path: string, attempt: number, suffix = ""): string {
 
 export async function scheduleRun(request: RunRequest, runAt: Date, idSuffix = ""): Promise<void> {
   db(); // firebase-admin must be initialised before getFunctions()
+  // Emulator suite only: the Cloud Tasks emulator dispatches at once, so `npm run with-emulators` puts a scheduler
+  // in front of it that holds each task until its scheduleTime, as Cloud Tasks does (scripts/lib/task-scheduler.mjs).
+  const scheduler = process.env.TASK_SCHEDULER_EMULATOR_HOST;
+  if (scheduler && process.env.CLOUD_TASKS_EMULATOR_HOST) process.env.CLOUD_TASKS_EMULATOR_HOST = scheduler;
   const queue = getFunctions().taskQueue(`locations/${REGION}/functions/${RUN_TASK_FUNCTION}`);
   try {
     await queue.enqueue(request, { id: runTaskId(request.path, request.attempt, idSuffix), scheduleTime: runAt });
