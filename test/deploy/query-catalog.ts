@@ -1,0 +1,100 @@
+// Every Firestore query the engine and the admin page make, in one place, with what makes it. indexes.test.ts
+// checks that firestore.indexes.json serves each one, and that this list is exactly what the code asks for: it runs
+// the code that builds the queries (sweep, retryFailedTasks, the page's pageQuery, countTasks, timelineQuery) for
+// every state, filter combination and page direction, and compares what they would send with this list, both ways.
+//
+// Document reads by path (runTaskNow, the triggers, the page's task detail) and writes need no index and are not
+// listed. Functions in functions/src/bench run only in the emulator and are not listed either.
+import { FILTER_KEYS, type TaskFilter } from "../../functions/src/queue/model/admin";
+import { TASKS_COLLECTION } from "../../functions/src/queue/model/task";
+import { NAME, normalise, shapeKey, type Direction, type QueryShape } from "./index-rules";
+
+/** The code paths that query, as the recorder in record-queries.ts names them. */
+export const SOURCES = {
+  sweeper: "engine: sweepTasks (queue/triggers/sweep-tasks.ts)",
+  retryAll: "engine: retryTasks, failed tasks matching a filter (queue/admin/retry-failed.ts, filters.ts)",
+  list: "admin page: task list, first and older pages (queries.ts pageQuery)",
+  listNewer: "admin page: task list, newer pages (pageQuery with limitToLast, which Firestore runs ascending)",
+  count: "admin page: counts per state and before retry-all (queries.ts countTasks)",
+  timeline: "admin page: the parent's timeline (queries.ts timelineQuery)",
+} as const;
+export type Source = (typeof SOURCES)[keyof typeof SOURCES];
+
+export interface CatalogQuery {
+  key: string;
+  shape: QueryShape;
+  usedBy: Source[];
+}
+
+const ASC: Direction = "ASCENDING";
+const DESC: Direction = "DESCENDING";
+
+/** How each admin filter reaches Firestore: `==` on a task field, or, for the parent's collection, a name range. */
+const FILTER_FIELDS: Record<keyof TaskFilter, { equality: string } | { range: typeof NAME }> = {
+  collection: { range: NAME },
+  type: { equality: "type" },
+  action: { equality: "action" },
+  errorCode: { equality: "error.code" },
+};
+
+/** The `where` of every combination of admin filters (none, one, ..., all), on top of `state ==`. */
+function filterCombinations(): { equality: string[]; ranges: string[] }[] {
+  const missing = FILTER_KEYS.filter((key) => !(key in FILTER_FIELDS));
+  if (missing.length) throw new Error(`query-catalog.ts: say how filter(s) ${missing.join(", ")} query Firestore`);
+  return Array.from({ length: 2 ** FILTER_KEYS.length }, (_, bits) => {
+    const used = FILTER_KEYS.filter((_key, i) => bits & (1 << i)).map((key) => FILTER_FIELDS[key]);
+    return {
+      equality: ["state", ...used.flatMap((f) => ("equality" in f ? [f.equality] : []))],
+      ranges: used.flatMap((f) => ("range" in f ? [f.range] : [])),
+    };
+  });
+}
+
+function tasks(
+  scope: QueryShape["scope"],
+  where: { equality: string[]; ranges: string[] },
+  orderBy: [string, Direction][],
+) {
+  return normalise({ scope, collectionGroup: TASKS_COLLECTION, ...where, orderBy });
+}
+
+const filters = filterCombinations();
+const queries: [Source, QueryShape][] = [
+  // Expired leases, overdue scheduled tasks by runAt, and tasks written without runAt by createdAt in a window.
+  [
+    SOURCES.sweeper,
+    tasks("COLLECTION_GROUP", { equality: ["state"], ranges: ["lease.expiresAt"] }, [["lease.expiresAt", ASC]]),
+  ],
+  [SOURCES.sweeper, tasks("COLLECTION_GROUP", { equality: ["state"], ranges: ["runAt"] }, [["runAt", ASC]])],
+  [SOURCES.sweeper, tasks("COLLECTION_GROUP", { equality: ["state"], ranges: ["createdAt"] }, [["createdAt", ASC]])],
+  // `state == failed` and the filters, paged in document-name order.
+  ...filters.map((where): [Source, QueryShape] => [SOURCES.retryAll, tasks("COLLECTION_GROUP", where, [[NAME, ASC]])]),
+  // Every state tab with every combination of filters, newest first; "newer" pages run in the opposite direction.
+  ...filters.map((where): [Source, QueryShape] => [
+    SOURCES.list,
+    tasks("COLLECTION_GROUP", where, [
+      ["createdAt", DESC],
+      [NAME, DESC],
+    ]),
+  ]),
+  ...filters.map((where): [Source, QueryShape] => [
+    SOURCES.listNewer,
+    tasks("COLLECTION_GROUP", where, [
+      ["createdAt", ASC],
+      [NAME, ASC],
+    ]),
+  ]),
+  // count() of every state tab with every combination of filters (no order: the backend counts in name order).
+  ...filters.map((where): [Source, QueryShape] => [SOURCES.count, tasks("COLLECTION_GROUP", where, [])]),
+  // One parent's `tasks` sub-collection, oldest first.
+  [SOURCES.timeline, tasks("COLLECTION", { equality: [], ranges: [] }, [["createdAt", ASC]])],
+];
+
+/** The catalog: one entry per distinct query shape, with every code path that makes it. */
+export const QUERY_CATALOG: CatalogQuery[] = [];
+for (const [source, shape] of queries) {
+  const key = shapeKey(shape);
+  const entry = QUERY_CATALOG.find((q) => q.key === key);
+  if (!entry) QUERY_CATALOG.push({ key, shape, usedBy: [source] });
+  else if (!entry.usedBy.includes(source)) entry.usedBy.push(source);
+}

@@ -1,0 +1,152 @@
+// Runs the code that queries Firestore, offline, and records what each query would send (its StructuredQuery), so
+// query-catalog.ts can be compared with the code instead of trusted. Nothing reaches a server:
+// - engine (firebase-admin): Query.get() answers an empty page for calls made inside `recording`, and records the
+//   query; calls from anything else in the process go through untouched;
+// - admin page (Firebase JS SDK, in its own app): network disabled, queries converted by the SDK's own serializer,
+//   and the count RPC answered with 0 by the page's private datastore.
+import { AsyncLocalStorage } from "node:async_hooks";
+import { getApps, initializeApp } from "firebase-admin/app";
+import { Query } from "firebase-admin/firestore";
+import { FILTER_KEYS, type TaskFilter } from "../../functions/src/queue/model/admin";
+import { TASK_STATES } from "../../functions/src/queue/model/task";
+import type { Registry } from "../../functions/src/queue/model/handler";
+import { SOURCES, type Source } from "./query-catalog";
+import { shapeOf, type QueryShape, type StructuredQuery } from "./index-rules";
+
+export interface RecordedQuery {
+  source: Source;
+  /** The call that made it, for messages. */
+  call: string;
+  shape: QueryShape;
+}
+
+/** Every combination of filters, each with a sample value ("orders" for the collection). */
+export function allFilters(): TaskFilter[] {
+  return Array.from({ length: 2 ** FILTER_KEYS.length }, (_, bits) => {
+    const filter: TaskFilter = {};
+    FILTER_KEYS.forEach((key, i) => {
+      if (bits & (1 << i)) filter[key] = key === "collection" ? "orders" : `sample-${key}`;
+    });
+    return filter;
+  });
+}
+
+const describeFilter = (filter: TaskFilter) => JSON.stringify(filter);
+
+// ---- Engine -------------------------------------------------------------------------------------------------
+
+interface Recording {
+  source: Source;
+  call: string;
+  queries: RecordedQuery[];
+}
+const recording = new AsyncLocalStorage<Recording>();
+type Get = typeof Query.prototype.get;
+
+function withEmptyQueries<T>(run: () => Promise<T>): Promise<T> {
+  const original: Get = Query.prototype.get;
+  Query.prototype.get = function (this: Query, ...args: Parameters<Get>) {
+    const current = recording.getStore();
+    if (!current) return original.apply(this, args);
+    const wire = (this as unknown as { toStructuredQuery(): StructuredQuery }).toStructuredQuery();
+    current.queries.push({ source: current.source, call: current.call, shape: shapeOf(wire) });
+    return Promise.resolve({ docs: [], size: 0, empty: true }) as unknown as ReturnType<Get>;
+  } as Get;
+  return run().finally(() => {
+    Query.prototype.get = original;
+  });
+}
+
+/** The queries of one sweep and of retry-all with every combination of filters. */
+export async function recordEngineQueries(): Promise<RecordedQuery[]> {
+  // The engine's db() uses the default app; a query needs a project id to name documents, never a connection.
+  if (!getApps().some((app) => app.name === "[DEFAULT]")) {
+    initializeApp({ projectId: process.env.GCLOUD_PROJECT ?? "demo-taskqueue" });
+  }
+  const { sweep } = await import("../../functions/src/queue/triggers/sweep-tasks");
+  const { retryFailedTasks } = await import("../../functions/src/queue/admin/retry-failed");
+  const queries: RecordedQuery[] = [];
+  await withEmptyQueries(async () => {
+    const noHandlers = {} as Registry; // empty pages: no task is ever handed to a handler
+    await recording.run({ source: SOURCES.sweeper, call: "sweep()", queries }, () => sweep(noHandlers));
+    for (const filter of allFilters()) {
+      const call = `retryFailedTasks(${describeFilter(filter)})`;
+      await recording.run({ source: SOURCES.retryAll, call, queries }, () => retryFailedTasks(filter, "recorder"));
+    }
+  });
+  return queries;
+}
+
+// ---- Admin page ---------------------------------------------------------------------------------------------
+
+interface PageQueries {
+  pageQuery(db: unknown, route: unknown): unknown;
+  countTasks(db: unknown, state: string, filter: TaskFilter): Promise<number>;
+  timelineQuery(db: unknown, parentPath: string): unknown;
+}
+
+interface Datastore {
+  invokeStreamingRPC(rpc: string, databaseId: unknown, path: unknown, request: AggregationRequest): Promise<unknown[]>;
+}
+interface AggregationRequest {
+  structuredAggregationQuery: { structuredQuery: StructuredQuery; aggregations: { alias: string }[] };
+}
+
+/** The page's queries for every state tab, combination of filters and page direction, its counts and timeline. */
+export async function recordPageQueries(): Promise<RecordedQuery[]> {
+  // The page is an ES module: import it, and the SDK, as ES modules so they share one Firestore class.
+  const { initializeApp: initializeClientApp, deleteApp } = await import("firebase/app");
+  const firestore = await import("firebase/firestore");
+  const page = (await import("../../web-admin/src/queries.ts")) as unknown as PageQueries;
+
+  const app = initializeClientApp({ projectId: "demo-taskqueue", apiKey: "recorder" }, `query-recorder-${Date.now()}`);
+  const db = firestore.getFirestore(app);
+  // Offline: an unreachable local address (never Google), network disabled; this also starts the serializer.
+  firestore.connectFirestoreEmulator(db, "127.0.0.1", 9);
+  await firestore.disableNetwork(db);
+  const queries: RecordedQuery[] = [];
+  const toWire = (query: unknown): StructuredQuery => {
+    const target = firestore._internalQueryToProtoQueryTarget(query as Parameters<typeof firestore.query>[0]);
+    if (!target?.structuredQuery) throw new Error("the Firebase JS SDK did not convert the page's query");
+    return target.structuredQuery as StructuredQuery;
+  };
+
+  const client = (db as unknown as { _firestoreClient?: { _onlineComponents?: { datastore?: Datastore } } })
+    ._firestoreClient;
+  const datastore = client?._onlineComponents?.datastore;
+  if (!datastore) throw new Error("record-queries.ts: the Firebase JS SDK's internals changed (no datastore)");
+  let countCall = "";
+  datastore.invokeStreamingRPC = async (rpc, _databaseId, _path, request) => {
+    if (rpc !== "RunAggregationQuery") throw new Error(`record-queries.ts: unexpected ${rpc}`);
+    const { structuredQuery, aggregations } = request.structuredAggregationQuery;
+    queries.push({ source: SOURCES.count, call: countCall, shape: shapeOf(structuredQuery) });
+    return [{ result: { aggregateFields: { [aggregations[0].alias]: { integerValue: "0" } } } }];
+  };
+
+  try {
+    const cursor = { seconds: 1_700_000_000, nanoseconds: 0, path: "orders/o-1/tasks/t-1" };
+    for (const state of TASK_STATES) {
+      for (const filter of allFilters()) {
+        for (const direction of [undefined, "after", "before"] as const) {
+          const route = { state, filter, cursor: direction && { direction, ...cursor } };
+          queries.push({
+            source: direction === "before" ? SOURCES.listNewer : SOURCES.list,
+            call: `pageQuery(${state}, ${describeFilter(filter)}, ${direction ?? "first page"})`,
+            shape: shapeOf(toWire(page.pageQuery(db, route))),
+          });
+        }
+        countCall = `countTasks(${state}, ${describeFilter(filter)})`;
+        await page.countTasks(db, state, filter);
+      }
+    }
+    queries.push({
+      source: SOURCES.timeline,
+      call: "timelineQuery(orders/o-1)",
+      shape: shapeOf(toWire(page.timelineQuery(db, "orders/o-1"))),
+    });
+  } finally {
+    await firestore.terminate(db);
+    await deleteApp(app);
+  }
+  return queries;
+}
