@@ -1,0 +1,148 @@
+// What `firebase deploy` would deploy, read the way it reads it (discover-functions.ts: firebase-tools' own
+// discovery of the Node codebase on functions/lib, in a deploy's environment, offline), against the contract: these
+// functions and no other, their triggers, region, memory and timeout, and nothing from functions/src/bench. The
+// emulator-based suites cannot see any of this: the emulator runs whatever index.ts exports, with emulator settings.
+import { strict as assert } from "node:assert";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import {
+  FUNCTION_TIMEOUT_SECONDS,
+  MAX_HANDLER_TIMEOUT_SECONDS,
+  REGION,
+  RUN_TASK_FUNCTION,
+  SWEEPER,
+} from "../../functions/src/queue/config";
+import { TASK_DOCUMENT_PATH } from "../../functions/src/queue/model/task";
+import { assertFunctionsBuilt, DEPLOY_PROJECT, discoverDeployedFunctions, type Discovery } from "./discover-functions";
+
+const ROOT = join(__dirname, "..", "..");
+const RUNTIME = JSON.parse(readFileSync(join(ROOT, "firebase.json"), "utf8")).functions[0].runtime;
+
+/** The engine's functions: what each needs to do its job (docs/architecture.md, docs/operations.md). */
+const WORKER = { availableMemoryMb: 512, timeoutSeconds: FUNCTION_TIMEOUT_SECONDS };
+const EXPECTED: Record<string, { trigger: string; availableMemoryMb: number | null; timeoutSeconds: number | null }> = {
+  dispatchTask: { trigger: "eventTrigger", ...WORKER },
+  [RUN_TASK_FUNCTION]: { trigger: "taskQueueTrigger", ...WORKER },
+  sweepTasks: { trigger: "scheduleTrigger", ...WORKER },
+  retryTasks: { trigger: "callableTrigger", ...WORKER }, // pages through thousands of tasks within the timeout
+  runTaskNow: { trigger: "callableTrigger", availableMemoryMb: null, timeoutSeconds: null }, // one write: defaults
+};
+const TRIGGERS = [
+  "httpsTrigger",
+  "callableTrigger",
+  "eventTrigger",
+  "taskQueueTrigger",
+  "scheduleTrigger",
+  "blockingTrigger",
+];
+
+describe("the functions firebase deploy would deploy", function () {
+  this.timeout(90_000);
+  let deploy: Discovery;
+  let emulator: Discovery;
+  let benchExports: string[];
+
+  before(async () => {
+    assertFunctionsBuilt();
+    [deploy, emulator] = await Promise.all([
+      discoverDeployedFunctions("deploy"),
+      discoverDeployedFunctions("emulator"),
+    ]);
+    benchExports = Object.keys(await import("../../functions/src/bench")).filter((name) => name !== "default");
+  });
+
+  const endpoint = (name: string) => {
+    const found = deploy.endpoints[name];
+    assert.ok(found, `${name} is not deployed`);
+    return found;
+  };
+
+  it("were discovered as a deploy discovers them, without the emulator's variables", () => {
+    // PORT: the binary serves its manifest over localhost, firebase deploy's default way of discovering.
+    assert.deepEqual(deploy.discoveryEnv, ["FIREBASE_CONFIG", "GCLOUD_PROJECT", "GOOGLE_CLOUD_QUOTA_PROJECT", "PORT"]);
+    assert.deepEqual(deploy.requiredAPIs, ["cloudscheduler.googleapis.com", "cloudtasks.googleapis.com"]);
+  });
+
+  it("are exactly the engine's five functions", () => {
+    assert.deepEqual(Object.keys(deploy.endpoints).sort(), Object.keys(EXPECTED).sort());
+  });
+
+  it("leave out the benchmark functions, which exist only in the emulator", () => {
+    assert.ok(benchExports.includes("benchMinimalTask"), "functions/src/bench exports benchMinimalTask");
+    for (const name of benchExports) {
+      assert.ok(!(name in deploy.endpoints), `${name} (functions/src/bench) would be deployed`);
+      assert.ok(name in emulator.endpoints, `${name} is missing in the emulator too: is the test still looking?`);
+    }
+  });
+
+  it("each have the trigger, memory and timeout the engine relies on", () => {
+    for (const [name, expected] of Object.entries(EXPECTED)) {
+      const actual = endpoint(name);
+      assert.deepEqual(
+        TRIGGERS.filter((t) => t in actual),
+        [expected.trigger],
+        `${name}'s trigger`,
+      );
+      assert.equal(actual.availableMemoryMb, expected.availableMemoryMb, `${name}'s memory (MB)`);
+      assert.equal(actual.timeoutSeconds, expected.timeoutSeconds, `${name}'s timeout`);
+    }
+    // A handler may run MAX_HANDLER_TIMEOUT_SECONDS; the functions that run handlers must outlast it.
+    for (const name of ["dispatchTask", RUN_TASK_FUNCTION, "sweepTasks"]) {
+      assert.ok((endpoint(name).timeoutSeconds as number) > MAX_HANDLER_TIMEOUT_SECONDS, name);
+    }
+  });
+
+  it(`run in ${REGION} (set in the code, not left to the default region) on ${RUNTIME}`, () => {
+    for (const [name, actual] of Object.entries(deploy.endpoints)) {
+      assert.equal(actual.region, REGION, `${name}'s region`);
+      assert.equal(actual.platform, "gcfv2", `${name} is a 2nd gen function`);
+      assert.equal(actual.runtime, RUNTIME, `${name}'s runtime`);
+      assert.equal(actual.project, DEPLOY_PROJECT);
+      // The default compute service account: the README's IAM roles are granted to it.
+      assert.equal(actual.serviceAccount, null, `${name}'s service account`);
+    }
+  });
+
+  it("dispatchTask: every write to a task document in the default database, not retried", () => {
+    assert.deepEqual(endpoint("dispatchTask").eventTrigger, {
+      eventType: "google.cloud.firestore.document.v1.written",
+      eventFilters: { database: "(default)", namespace: "(default)" },
+      eventFilterPathPatterns: { document: TASK_DOCUMENT_PATH },
+      retry: false,
+    });
+  });
+
+  it(`${RUN_TASK_FUNCTION}: a Cloud Tasks queue with its retry and rate settings exactly`, () => {
+    // Retries here cover infrastructure errors only; the engine records handler failures itself
+    // (functions/src/index.ts). 100 concurrent dispatches: docs/performance.md, docs/operations.md.
+    assert.deepEqual(endpoint(RUN_TASK_FUNCTION).taskQueueTrigger, {
+      retryConfig: {
+        maxAttempts: 5,
+        minBackoffSeconds: 1,
+        maxBackoffSeconds: null,
+        maxDoublings: null,
+        maxRetrySeconds: null,
+      },
+      rateLimits: { maxConcurrentDispatches: 100, maxDispatchesPerSecond: null },
+    });
+  });
+
+  it(`sweepTasks: on Cloud Scheduler "${SWEEPER.schedule}"`, () => {
+    assert.deepEqual(endpoint("sweepTasks").scheduleTrigger, {
+      schedule: SWEEPER.schedule,
+      timeZone: null,
+      retryConfig: {},
+    });
+    // The sweeper re-dispatches tasks overdue by more than the grace period: it must run at least that often.
+    const minutes = Number(/^every (\d+) minutes?$/.exec(SWEEPER.schedule)?.[1]);
+    assert.ok(Number.isInteger(minutes), `read "${SWEEPER.schedule}" as "every N minutes" here, or extend the test`);
+    assert.ok(minutes * 60 <= SWEEPER.overdueGraceSeconds, `"${SWEEPER.schedule}" is slower than the grace period`);
+  });
+
+  it("retryTasks and runTaskNow: callables, not public HTTP endpoints", () => {
+    for (const name of ["retryTasks", "runTaskNow"]) {
+      assert.deepEqual(endpoint(name).callableTrigger, {}, name);
+      assert.ok(!("httpsTrigger" in endpoint(name)), name);
+    }
+  });
+});
