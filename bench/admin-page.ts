@@ -9,48 +9,33 @@
 // tasks (the drain benchmark's subject), not of the page. Firestore queries and the `retryTasks` callable run as
 // usual. Run it in emulators of its own (the command above): it leaves its 2 × N tasks behind.
 import { getAuth } from "firebase-admin/auth";
-import { FieldPath, Timestamp } from "firebase-admin/firestore";
+import { Timestamp } from "firebase-admin/firestore";
 import type { Browser, Page } from "playwright-core";
-import { adminDb, uniqueId } from "../test/support/firestore";
-import { HOSTING_ORIGIN, createUser, launchBrowser, signIn } from "../test/web-admin/browser";
-import { setBackgroundTriggers } from "./firestore";
-
-const PARENTS = 100;
+import { createUser, uniqueId } from "../test/support/emulators";
+import { taskIn } from "../test/support/tasks";
+import { HOSTING_ORIGIN, launchBrowser, signIn } from "../test/web-admin/browser";
+import { bulkCreate, countTasks, setBackgroundTriggers, spreadTaskRef } from "./firestore";
 
 function option(name: string, fallback: number): number {
   const index = process.argv.indexOf(`--${name}`);
   return index > 0 ? Number(process.argv[index + 1]) : fallback;
 }
 
+/** Writes `count` failed `demo.fail` tasks, one a second further back in time, each with an error of its own. */
 async function writeFailedTasks(collection: string, count: number): Promise<number> {
-  const db = adminDb();
-  const writer = db.bulkWriter();
-  const started = performance.now();
   const now = Date.now();
-  for (let i = 0; i < count; i++) {
-    const at = Timestamp.fromMillis(now - i * 1000);
-    const parent = db.collection(collection).doc(`p${String(i % PARENTS).padStart(3, "0")}`);
-    void writer.set(parent.collection("tasks").doc(), {
-      type: "demo",
-      action: "fail",
-      state: "failed",
-      data: { n: i },
-      createdAt: at,
-      failedAt: at,
-      updatedAt: at,
-      attempts: 3,
-      maxAttempts: 3,
-      error: {
-        code: "handler/error",
-        message: `bench: upstream answered 503 (#${i})`,
-        stack: "Error: bench\n    at bench (bench/admin-page.ts:1:1)",
-        attempt: 3,
-        at,
-      },
-    });
-  }
-  await writer.close();
-  return (performance.now() - started) / 1000;
+  const written = await bulkCreate(
+    count,
+    (i) => {
+      const at = Timestamp.fromMillis(now - i * 1000);
+      const message = `bench: upstream answered 503 (#${i})`;
+      const error = { code: "handler/error", message, stack: `Error: ${message}\n    at bench`, attempt: 3, at };
+      const task = taskIn("failed", { action: "fail", data: { n: i }, createdAt: at, error });
+      return { ref: spreadTaskRef(collection, i), data: task };
+    },
+    true,
+  );
+  return written.seconds;
 }
 
 function median(values: number[]): number {
@@ -112,15 +97,7 @@ async function main() {
     const reported = (await report.innerText()).split("\n")[0];
     await page.goto("about:blank"); // the page closes its Firestore channel on pagehide
     await retryContext.close();
-    const scheduled = (
-      await adminDb()
-        .collectionGroup("tasks")
-        .where("state", "==", "scheduled")
-        .where(FieldPath.documentId(), ">=", `${retried}/\u0000`)
-        .where(FieldPath.documentId(), "<", `${retried}\u0000/\u0000`)
-        .count()
-        .get()
-    ).data().count;
+    const scheduled = await countTasks(retried, "scheduled");
 
     // Cold: a fresh profile, the sign-in form, then the first rows of the failed tab (no filter: what an operator
     // opens in an incident, here the other N failed tasks).

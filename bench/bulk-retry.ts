@@ -5,15 +5,15 @@
 // The Functions emulator's background triggers are off while the failed tasks are written and retried (the caller
 // switches them): otherwise every one of those writes would also start `dispatchTask`, and the measurement would
 // be of the queue running the retried tasks (that is the drain's job), not of the retry.
-import { randomUUID } from "node:crypto";
 import { getAuth } from "firebase-admin/auth";
-import { FieldValue, FieldPath, Timestamp } from "firebase-admin/firestore";
-import { FUNCTIONS_REGION, RETRY_COLLECTION_PREFIX } from "./config";
-import { benchDb, bulkCreate, PROJECT_ID } from "./firestore";
+import { FieldValue, Timestamp } from "firebase-admin/firestore";
+import { callableUrl, createUser, idToken } from "../test/support/emulators";
+import { taskIn } from "../test/support/tasks";
+import { RETRY_COLLECTION_PREFIX } from "./config";
+import { bulkCreate, countTasks, spreadTaskRef } from "./firestore";
 import { round } from "./stats";
 
 const CALLABLE = "retryTasks";
-const PARENTS = 100;
 const MAX_CALLS = 20;
 
 export type BulkRetryResult =
@@ -42,14 +42,8 @@ interface CallableAnswer {
   text: string;
 }
 
-function callableUrl(): string {
-  const origin = process.env.FUNCTIONS_EMULATOR_ORIGIN;
-  if (!origin) throw new Error("FUNCTIONS_EMULATOR_ORIGIN is not set: run the bench with `npm run bench`.");
-  return `${origin}/${PROJECT_ID}/${FUNCTIONS_REGION}/${CALLABLE}`;
-}
-
 async function call(idToken: string, data: unknown): Promise<CallableAnswer> {
-  const response = await fetch(callableUrl(), {
+  const response = await fetch(callableUrl(CALLABLE), {
     method: "POST",
     headers: { "Content-Type": "application/json", Authorization: `Bearer ${idToken}` },
     body: JSON.stringify({ data }),
@@ -62,28 +56,6 @@ async function call(idToken: string, data: unknown): Promise<CallableAnswer> {
     // not JSON: a 404 page from the emulator, say
   }
   return { status: response.status, result: body.result, error: body.error, text };
-}
-
-/** An admin's ID token: a user with the `admin` custom claim, signed in with a password on the Auth emulator. */
-async function adminIdToken(runId: string): Promise<{ uid: string; idToken: string }> {
-  const host = process.env.FIREBASE_AUTH_EMULATOR_HOST;
-  if (!host) throw new Error("FIREBASE_AUTH_EMULATOR_HOST is not set: run the bench with `npm run bench`.");
-  benchDb(); // initialises the default app
-  const email = `bench-admin-${runId}@example.com`;
-  const password = randomUUID();
-  const user = await getAuth().createUser({ email, password });
-  await getAuth().setCustomUserClaims(user.uid, { admin: true });
-  const response = await fetch(
-    `http://${host}/identitytoolkit.googleapis.com/v1/accounts:signInWithPassword?key=bench-fake-api-key`,
-    {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ email, password, returnSecureToken: true }),
-    },
-  );
-  const body = (await response.json()) as { idToken?: string };
-  if (!response.ok || !body.idToken) throw new Error(`Auth emulator sign-in failed: HTTP ${response.status}`);
-  return { uid: user.uid, idToken: body.idToken };
 }
 
 /** Whether `retryTasks` is deployed in the emulator: a call with a filter that matches nothing. */
@@ -103,34 +75,24 @@ async function probe(idToken: string, runId: string): Promise<string | undefined
 
 /** Runs the measurement. The caller turns the background triggers off before and on after. */
 export async function measureBulkRetry(tasks: number, runId: string): Promise<BulkRetryResult> {
-  const { uid, idToken } = await adminIdToken(runId);
+  const admin = await createUser({ admin: true });
   try {
-    const missing = await probe(idToken, runId);
+    const token = await idToken(admin);
+    const missing = await probe(token, runId);
     if (missing) return { available: false, reason: missing };
 
-    const db = benchDb();
     const collection = `${RETRY_COLLECTION_PREFIX}-${runId}`;
     const failedAt = Timestamp.now();
     const setup = await bulkCreate(
       tasks,
       (i) => ({
-        ref: db
-          .collection(collection)
-          .doc(`p${String(i % PARENTS).padStart(3, "0")}`)
-          .collection("tasks")
-          .doc(),
-        data: {
-          type: "demo",
-          action: "noop",
-          state: "failed",
-          data: {},
+        ref: spreadTaskRef(collection, i),
+        data: taskIn("failed", {
           createdAt: failedAt,
-          attempts: 3,
-          maxAttempts: 3,
           failedAt: FieldValue.serverTimestamp(),
           updatedAt: FieldValue.serverTimestamp(),
           error: { code: "handler/error", message: "bench: failed before the outage ended", attempt: 3, at: failedAt },
-        },
+        }),
       }),
       true,
     );
@@ -141,7 +103,7 @@ export async function measureBulkRetry(tasks: number, runId: string): Promise<Bu
     const started = performance.now();
     for (;;) {
       calls++;
-      const answer = await call(idToken, { filter: { collection } });
+      const answer = await call(token, { filter: { collection } });
       if (answer.status !== 200 || !answer.result) {
         throw new Error(`${CALLABLE} failed: HTTP ${answer.status} ${answer.error?.message ?? answer.text}`);
       }
@@ -152,16 +114,7 @@ export async function measureBulkRetry(tasks: number, runId: string): Promise<Bu
     }
     const seconds = (performance.now() - started) / 1000;
 
-    const range = { from: `${collection}/\u0000`, to: `${collection}\u0000/\u0000` };
-    const verified = (
-      await db
-        .collectionGroup("tasks")
-        .where("state", "==", "scheduled")
-        .where(FieldPath.documentId(), ">=", range.from)
-        .where(FieldPath.documentId(), "<", range.to)
-        .count()
-        .get()
-    ).data().count;
+    const verified = await countTasks(collection, "scheduled");
 
     return {
       available: true,
@@ -176,7 +129,7 @@ export async function measureBulkRetry(tasks: number, runId: string): Promise<Bu
     };
   } finally {
     await getAuth()
-      .deleteUser(uid)
+      .deleteUser(admin.uid)
       .catch(() => undefined);
   }
 }

@@ -23,7 +23,10 @@ export const SIZES: Record<BenchMode, BenchSizes> = {
   quick: { countTasks: 5, drainTasks: 200, drainRounds: 1, rawWrites: 1000, retryTasks: 1000, delayTasks: 5 },
 };
 
-/** Issue #6's budgets. Counts are deterministic and asserted by `npm test`; ratios are only checked by `npm run bench`. */
+/**
+ * What a task may cost (docs/design.md, "Cost model") and how fast the engine must keep up. Counts are
+ * deterministic and asserted by `npm test`; ratios are only checked by `npm run bench`.
+ */
 export const BUDGETS = {
   writesPerSuccessfulTask: 3,
   invocationsPerSuccessfulTask: 3,
@@ -46,6 +49,5 @@ export const RAW_COLLECTION = "benchRaw";
 /** Bulk-retry tasks get a root collection of their own per run, so the callable's filter matches only them. */
 export const RETRY_COLLECTION_PREFIX = "benchRetry";
 
-export const FUNCTIONS_REGION = "us-central1";
 /** The engine's Firestore trigger (functions/src/index.ts): one execution per write to a task. */
 export const ENGINE_TRIGGER = "dispatchTask";

@@ -3,10 +3,11 @@
 // starts and after its tasks are done, so every execution the Functions emulator logs in between is the
 // scenario's. Writes and reads come from the functions' request meter, attributed to each task by document path;
 // the client's create is counted from the bench's own BulkWriter.
-import { FieldValue } from "firebase-admin/firestore";
+import { adminDb, sleep } from "../test/support/emulators";
+import { newTask } from "../test/support/tasks";
 import { ENGINE_TRIGGER, METERED_COLLECTION } from "./config";
 import { executionsByFunction, type EmulatorLog } from "./emulator-log";
-import { benchDb, bulkCreate, sleep, waitForCount } from "./firestore";
+import { bulkCreate, waitForCount } from "./firestore";
 import { round } from "./stats";
 
 export interface CountScenario {
@@ -124,7 +125,7 @@ export async function measureCounts(
   log: EmulatorLog,
   attempt: number,
 ): Promise<CountResult> {
-  const db = benchDb();
+  const db = adminDb();
   const parent = db.collection(METERED_COLLECTION).doc(`${runId}-${scenario.id}-${attempt}`);
   const prefix = `${parent.path}/`;
   const quietBefore = await log.waitForQuiet();
@@ -134,13 +135,7 @@ export async function measureCounts(
     tasks,
     () => ({
       ref: parent.collection("tasks").doc(),
-      data: {
-        type: scenario.type,
-        action: scenario.action,
-        state: "scheduled",
-        data: scenario.data,
-        createdAt: FieldValue.serverTimestamp(),
-      },
+      data: newTask({ type: scenario.type, action: scenario.action, data: scenario.data }),
     }),
     true,
   );

@@ -1,9 +1,11 @@
 // How close to its `runAt` a delayed task starts: N no-op tasks, each due a few seconds after it is written
 // (spread over a second so they are not one burst), scheduled through the Cloud Tasks queue as in production.
 // The delay is `startedAt - runAt`, both server timestamps; a negative delay would be a task run too early.
-import { FieldValue, Timestamp } from "firebase-admin/firestore";
+import { Timestamp } from "firebase-admin/firestore";
+import { adminDb } from "../test/support/emulators";
+import { newTask } from "../test/support/tasks";
 import { DELAY_COLLECTION } from "./config";
-import { benchDb, waitForCount } from "./firestore";
+import { waitForCount } from "./firestore";
 import { percentile, round } from "./stats";
 
 export interface DelayResult {
@@ -19,18 +21,12 @@ const LEAD_MS = 3000;
 const SPREAD_MS = 1000;
 
 export async function measureDelay(tasks: number, runId: string): Promise<DelayResult> {
-  const collection = benchDb().collection(DELAY_COLLECTION).doc(runId).collection("tasks");
+  const collection = adminDb().collection(DELAY_COLLECTION).doc(runId).collection("tasks");
   const now = Date.now();
-  const batch = benchDb().batch();
+  const batch = adminDb().batch();
   for (let i = 0; i < tasks; i++) {
-    batch.set(collection.doc(), {
-      type: "demo",
-      action: "noop",
-      state: "scheduled",
-      data: {},
-      runAt: Timestamp.fromMillis(now + LEAD_MS + Math.round((i * SPREAD_MS) / tasks)),
-      createdAt: FieldValue.serverTimestamp(),
-    });
+    const runAt = Timestamp.fromMillis(now + LEAD_MS + Math.round((i * SPREAD_MS) / tasks));
+    batch.set(collection.doc(), newTask({ type: "demo", action: "noop", runAt }));
   }
   await batch.commit();
   const completed = await waitForCount(collection.where("state", "==", "completed"), tasks, 120_000);

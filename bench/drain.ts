@@ -2,9 +2,11 @@
 // `completed`, through the engine (`dispatchTask`) and through the minimal trigger (`benchMinimalTask`: one
 // unconditional write, no claim, no lease) in the same run. Times come from the documents' own server timestamps
 // (`createdAt` set by the create, `completedAt` by the completing write), so polling does not blur them.
-import { FieldValue, Timestamp, type CollectionReference } from "firebase-admin/firestore";
+import { Timestamp, type CollectionReference } from "firebase-admin/firestore";
+import { adminDb } from "../test/support/emulators";
+import { newTask } from "../test/support/tasks";
 import { DRAIN_COLLECTION, MINIMAL_COLLECTION, MINIMAL_SUBCOLLECTION } from "./config";
-import { benchDb, bulkCreate, waitForCount } from "./firestore";
+import { bulkCreate, waitForCount } from "./firestore";
 import { cumulativeCurve, percentile, round } from "./stats";
 
 export type DrainVariant = "engine" | "minimal";
@@ -25,7 +27,7 @@ export interface DrainResult {
 }
 
 function tasksOf(variant: DrainVariant, parentId: string): CollectionReference {
-  const db = benchDb();
+  const db = adminDb();
   return variant === "engine"
     ? db.collection(DRAIN_COLLECTION).doc(parentId).collection("tasks")
     : db.collection(MINIMAL_COLLECTION).doc(parentId).collection(MINIMAL_SUBCOLLECTION);
@@ -42,14 +44,8 @@ export async function measureDrain(
 ): Promise<DrainResult> {
   const collection = tasksOf(variant, `${runId}-${variant}-${round_}`);
   // The same document for both: what a client would write for a no-op task.
-  const data = () => ({
-    type: "demo",
-    action: "noop",
-    state: "scheduled",
-    data: {},
-    createdAt: FieldValue.serverTimestamp(),
-  });
-  const written = await bulkCreate(tasks, () => ({ ref: collection.doc(), data: data() }), false);
+  const noop = () => ({ ref: collection.doc(), data: newTask({ type: "demo", action: "noop" }) });
+  const written = await bulkCreate(tasks, noop, false);
   const completed = await waitForCount(collection.where("state", "==", "completed"), tasks, timeoutMs);
 
   const snapshot = await collection.select("createdAt", "completedAt").get();

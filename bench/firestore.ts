@@ -1,26 +1,8 @@
-// The bench's own connection to the emulators: an admin Firestore (the same default app the tests use), bulk
-// writes that report their rate, polling a count until a set of tasks is done, and switching the Functions
-// emulator's background triggers off and on through the emulator hub.
-import { getApps, initializeApp } from "firebase-admin/app";
-import {
-  getFirestore,
-  type DocumentData,
-  type DocumentReference,
-  type Firestore,
-  type Query,
-} from "firebase-admin/firestore";
-
-export const PROJECT_ID = process.env.GCLOUD_PROJECT ?? "demo-taskqueue";
-
-export function benchDb(): Firestore {
-  if (!process.env.FIRESTORE_EMULATOR_HOST) {
-    throw new Error(
-      "FIRESTORE_EMULATOR_HOST is not set: run the bench with `npm run bench` (it starts the emulators).",
-    );
-  }
-  if (!getApps().some((app) => app.name === "[DEFAULT]")) initializeApp({ projectId: PROJECT_ID });
-  return getFirestore();
-}
+// What the bench does to the emulators beyond what the tests do (the connection itself is the tests', in
+// test/support/emulators.ts): bulk writes that report their rate, polling a count until a set of tasks is done,
+// switching the Functions emulator's background triggers off and on through the emulator hub, and cleaning up.
+import { FieldPath, type DocumentData, type DocumentReference, type Query } from "firebase-admin/firestore";
+import { adminDb, emulatorVariable, sleep } from "../test/support/emulators";
 
 export interface BulkResult {
   written: number;
@@ -39,7 +21,7 @@ export async function bulkCreate(
   doc: (i: number) => { ref: DocumentReference; data: DocumentData },
   throttled: boolean,
 ): Promise<BulkResult> {
-  const writer = benchDb().bulkWriter(throttled ? undefined : { throttling: false });
+  const writer = adminDb().bulkWriter(throttled ? undefined : { throttling: false });
   let written = 0;
   let failed = 0;
   writer.onWriteResult(() => void written++);
@@ -57,7 +39,23 @@ export async function bulkCreate(
   return { written, failed, seconds, writesPerSecond: written / seconds };
 }
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** A new task under the `i % parents`-th parent of `collection` (`p000`, `p001`, ...): bench data spread out. */
+export function spreadTaskRef(collection: string, i: number, parents = 100): DocumentReference {
+  const parent = adminDb()
+    .collection(collection)
+    .doc(`p${String(i % parents).padStart(3, "0")}`);
+  return parent.collection("tasks").doc();
+}
+
+/** How many tasks under `collection`'s parents are in `state` (a collection-group query bounded by path). */
+export async function countTasks(collection: string, state: string): Promise<number> {
+  const query = adminDb()
+    .collectionGroup("tasks")
+    .where("state", "==", state)
+    .where(FieldPath.documentId(), ">=", `${collection}/\u0000`)
+    .where(FieldPath.documentId(), "<", `${collection}\u0000/\u0000`);
+  return (await query.count().get()).data().count;
+}
 
 /** Polls `query`'s count until it reaches `expected`; resolves with the last count (short of it on timeout). */
 export async function waitForCount(
@@ -80,8 +78,7 @@ export async function waitForCount(
  * functions, which takes a few seconds.
  */
 export async function setBackgroundTriggers(enabled: boolean): Promise<void> {
-  const hub = process.env.FIREBASE_EMULATOR_HUB;
-  if (!hub) throw new Error("FIREBASE_EMULATOR_HUB is not set: cannot switch the emulator's triggers.");
+  const hub = emulatorVariable("FIREBASE_EMULATOR_HUB");
   const path = enabled ? "enableBackgroundTriggers" : "disableBackgroundTriggers";
   const response = await fetch(`http://${hub}/functions/${path}`, { method: "PUT" });
   if (!response.ok) throw new Error(`emulator hub ${path}: HTTP ${response.status} ${await response.text()}`);
@@ -89,6 +86,6 @@ export async function setBackgroundTriggers(enabled: boolean): Promise<void> {
 
 /** Deletes whole bench collections (and everything below them). Run with the triggers off. */
 export async function deleteCollections(names: string[]): Promise<void> {
-  const db = benchDb();
+  const db = adminDb();
   for (const name of names) await db.recursiveDelete(db.collection(name));
 }

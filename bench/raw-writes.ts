@@ -1,8 +1,9 @@
 // The emulator's raw write rate, for reference: plain documents (a task's fields) created with one BulkWriter
 // under a path no trigger listens to, so nothing but the write itself is measured.
-import { FieldValue } from "firebase-admin/firestore";
+import { adminDb } from "../test/support/emulators";
+import { newTask } from "../test/support/tasks";
 import { RAW_COLLECTION } from "./config";
-import { benchDb, bulkCreate } from "./firestore";
+import { bulkCreate } from "./firestore";
 import { round } from "./stats";
 
 export interface RawWriteResult {
@@ -13,7 +14,7 @@ export interface RawWriteResult {
 }
 
 export async function measureRawWrites(docs: number, runId: string, throttled: boolean): Promise<RawWriteResult> {
-  const collection = benchDb()
+  const collection = adminDb()
     .collection(RAW_COLLECTION)
     .doc(`${runId}-${throttled ? "default" : "unthrottled"}`)
     .collection("docs");
@@ -21,7 +22,7 @@ export async function measureRawWrites(docs: number, runId: string, throttled: b
     docs,
     () => ({
       ref: collection.doc(),
-      data: { type: "demo", action: "noop", state: "failed", data: {}, createdAt: FieldValue.serverTimestamp() },
+      data: newTask({ type: "demo", action: "noop", state: "failed" }),
     }),
     throttled,
   );

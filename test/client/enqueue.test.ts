@@ -10,7 +10,8 @@ import {
   type TaskState,
   type TaskView,
 } from "../../functions/src/client";
-import { adminDb, newParent, uniqueId } from "../support/firestore";
+import { adminDb, uniqueId } from "../support/emulators";
+import { newParent } from "../support/tasks";
 import { signedInClient, type Client } from "../support/client";
 
 const PROGRESSION: TaskState[] = ["scheduled", "running", "completed"];

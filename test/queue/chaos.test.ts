@@ -1,10 +1,11 @@
 // Chaos run: 500 tasks whose handler fails transiently 30% of the time, 10 of them with a worker that "crashed"
 // mid-attempt. When the run settles every task is completed or failed, none is stuck, and the counts add up.
 import { strict as assert } from "node:assert";
-import { FieldValue, Timestamp, type DocumentReference } from "firebase-admin/firestore";
+import type { DocumentReference } from "firebase-admin/firestore";
 import { sweep } from "../../functions/src/queue/triggers/sweep-tasks";
 import { handlers } from "../../functions/src/handlers";
-import { adminDb, newParent, waitForState } from "../support/firestore";
+import { adminDb } from "../support/emulators";
+import { crashedTask, newParent, newTask, waitForState } from "../support/tasks";
 
 const TOTAL = 500;
 const CRASHED = 10;
@@ -16,19 +17,10 @@ describe("chaos run", () => {
     const parents = await Promise.all(Array.from({ length: 10 }, () => newParent("chaos")));
     const writer = adminDb().bulkWriter();
     const refs: DocumentReference[] = [];
-    const expiredLease = { owner: "crashed-worker", expiresAt: Timestamp.fromMillis(Date.now() - 1000) };
     for (let i = 0; i < TOTAL; i++) {
       const ref = parents[i % parents.length].collection("tasks").doc();
-      const crashed = i < CRASHED;
-      writer.set(ref, {
-        type: "demo",
-        action: "chaos",
-        data: { failRate: 0.3 },
-        createdAt: FieldValue.serverTimestamp(),
-        ...(crashed
-          ? { state: "running", attempts: 1, maxAttempts: 10, startedAt: Timestamp.now(), lease: expiredLease }
-          : { state: "scheduled" }),
-      });
+      const fields = { type: "demo", action: "chaos", data: { failRate: 0.3 } };
+      writer.set(ref, i < CRASHED ? crashedTask({ ...fields, attempts: 1, maxAttempts: 10 }) : newTask(fields));
       refs.push(ref);
     }
     await writer.close();

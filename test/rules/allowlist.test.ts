@@ -52,7 +52,7 @@ describe("security rules: the client-enqueueable allowlist follows the handler r
     for (const { type, action, options } of handlers.list()) {
       const verdict = options.clientEnqueue ? "allows" : "denies";
       it(`${verdict} ${type}.${action}`, async () => {
-        const parent = await seedParent(env, OWNER);
+        const parent = await seedParent(OWNER);
         // A day ahead: the dispatcher hands the task to Cloud Tasks instead of running it now.
         const write = setDoc(
           newTaskRef(clientDb(env, OWNER), parent),

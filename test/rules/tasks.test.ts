@@ -1,6 +1,8 @@
-// The security rules of task documents (DESIGN.md §5), proved on the Firestore emulator: every allow succeeds,
-// and the ways a stranger, a careless client or an overreaching admin could misuse the queue fail.
+// The security rules of task documents (docs/design.md, "Security model"), proved on the Firestore emulator:
+// every allow succeeds, and the ways a stranger, a careless client or an overreaching admin could misuse the
+// queue fail.
 import { assertFails, assertSucceeds, type RulesTestEnvironment } from "@firebase/rules-unit-testing";
+import { Timestamp as AdminTimestamp } from "firebase-admin/firestore";
 import {
   Timestamp,
   collection,
@@ -24,14 +26,14 @@ import {
 } from "firebase/firestore";
 import { cancelTask, enqueueTask, enqueueTaskIn, retryTask } from "../../functions/src/client";
 import { MAX_DATA_KEYS } from "../../functions/src/queue/config";
-import { uniqueId } from "../support/firestore";
+import type { TaskState } from "../../functions/src/queue/model/task";
+import { adminDb, uniqueId } from "../support/emulators";
 import {
   clientDb,
   clientTask,
   daysFromNow,
   newTaskRef,
   rulesEnvironment,
-  seed,
   seedParent,
   seedTask,
 } from "../support/rules";
@@ -73,7 +75,7 @@ describe("security rules: tasks", () => {
   describe("create: an owner enqueues client-enqueueable tasks on their own parent", () => {
     let parent: string;
     beforeEach(async () => {
-      parent = await seedParent(env, OWNER);
+      parent = await seedParent(OWNER);
     });
 
     it("allows a task with every client field (type, action, state, data, runAt, createdAt, createdBy)", async () => {
@@ -151,7 +153,7 @@ describe("security rules: tasks", () => {
         "a task under a parent without ownerId",
         async () => {
           const path = `orders/${uniqueId("unowned")}`;
-          await seed(env, path, { total: 1 });
+          await adminDb().doc(path).set({ total: 1 });
           await assertFails(setDoc(newTaskRef(owner, path), clientTask(OWNER)));
         },
       ],
@@ -169,7 +171,7 @@ describe("security rules: tasks", () => {
         "a task below a nested document (the dispatcher only serves {collection}/{parentId}/tasks)",
         async () => {
           const nested = `${parent}/items/${uniqueId("item")}`;
-          await seed(env, nested, { ownerId: OWNER });
+          await adminDb().doc(nested).set({ ownerId: OWNER });
           await assertFails(setDoc(newTaskRef(owner, nested), clientTask(OWNER)));
         },
       ],
@@ -435,7 +437,7 @@ describe("security rules: tasks", () => {
       [
         "a create over an existing task (that is an update)",
         async () => {
-          const existing = await seedTask(env, parent, "failed");
+          const existing = await seedTask(parent, "failed");
           await assertFails(setDoc(doc(owner, existing), clientTask(OWNER)));
         },
       ],
@@ -454,8 +456,8 @@ describe("security rules: tasks", () => {
     let parent: string;
     let task: string;
     beforeEach(async () => {
-      parent = await seedParent(env, OWNER);
-      task = await seedTask(env, parent, "failed");
+      parent = await seedParent(OWNER);
+      task = await seedTask(parent, "failed");
     });
 
     it("allows the owner to get a task", async () => {
@@ -521,7 +523,7 @@ describe("security rules: tasks", () => {
   describe("update: admins retry failed tasks and cancel scheduled ones, nothing else", () => {
     let parent: string;
     beforeEach(async () => {
-      parent = await seedParent(env, OWNER);
+      parent = await seedParent(OWNER);
     });
 
     const retry = (extra: DocumentData = {}): DocumentData => ({
@@ -532,40 +534,40 @@ describe("security rules: tasks", () => {
     });
 
     it("allows an admin to retry a failed task, recording retriedBy and retriedAt", async () => {
-      const task = await seedTask(env, parent, "failed");
+      const task = await seedTask(parent, "failed");
       await assertSucceeds(updateDoc(doc(admin, task), retry()));
     });
 
     it("allows an admin to retry a failed task at a new runAt", async () => {
-      const task = await seedTask(env, parent, "failed");
+      const task = await seedTask(parent, "failed");
       await assertSucceeds(updateDoc(doc(admin, task), retry({ runAt: daysFromNow(2) })));
     });
 
     it("allows an admin to retry a task that was retried before", async () => {
-      const task = await seedTask(env, parent, "failed", { retriedBy: "someone", retriedAt: Timestamp.now() });
+      const task = await seedTask(parent, "failed", { retriedBy: "someone", retriedAt: AdminTimestamp.now() });
       await assertSucceeds(updateDoc(doc(admin, task), retry()));
     });
 
     it("allows an admin to cancel a scheduled task", async () => {
-      const task = await seedTask(env, parent, "scheduled");
+      const task = await seedTask(parent, "scheduled");
       await assertSucceeds(updateDoc(doc(admin, task), { state: "cancelled" }));
     });
 
     it("allows an admin to cancel a scheduled task, recording cancelledBy and cancelledAt", async () => {
-      const task = await seedTask(env, parent, "scheduled");
+      const task = await seedTask(parent, "scheduled");
       const update = { state: "cancelled", cancelledBy: ADMIN, cancelledAt: serverTimestamp() };
       await assertSucceeds(updateDoc(doc(admin, task), update));
     });
 
     it("allows the client library's retryTask and cancelTask", async () => {
-      const failed = await seedTask(env, parent, "failed");
-      const scheduled = await seedTask(env, parent, "scheduled");
+      const failed = await seedTask(parent, "failed");
+      const scheduled = await seedTask(parent, "scheduled");
       await assertSucceeds(retryTask(doc(admin, failed), { uid: ADMIN, runAt: new Date(Date.now() + 3600_000) }));
       await assertSucceeds(cancelTask(doc(admin, scheduled), { uid: ADMIN }));
     });
 
-    const update = (db: () => Firestore, state: string, change: () => DocumentData) => async () => {
-      const task = await seedTask(env, parent, state);
+    const update = (db: () => Firestore, state: TaskState, change: () => DocumentData) => async () => {
+      const task = await seedTask(parent, state);
       await assertFails(updateDoc(doc(db(), task), change()));
     };
     const denials: Array<[string, () => Promise<unknown>]> = [
@@ -816,9 +818,9 @@ describe("security rules: tasks", () => {
   });
 
   describe("delete: nobody deletes a task from a client", () => {
-    const remove = (db: () => Firestore, state: string) => async () => {
-      const parent = await seedParent(env, OWNER);
-      const task = await seedTask(env, parent, state);
+    const remove = (db: () => Firestore, state: TaskState) => async () => {
+      const parent = await seedParent(OWNER);
+      const task = await seedTask(parent, state);
       await assertFails(deleteDoc(doc(db(), task)));
     };
     const denials: Array<[string, () => Promise<unknown>]> = [
@@ -839,7 +841,7 @@ describe("security rules: tasks", () => {
     });
 
     it("allows the owner and admins to read an order", async () => {
-      const order = await seedParent(env, OWNER);
+      const order = await seedParent(OWNER);
       await assertSucceeds(getDoc(doc(owner, order)));
       await assertSucceeds(getDoc(doc(admin, order)));
     });
@@ -853,12 +855,12 @@ describe("security rules: tasks", () => {
         "a signed-out client creating an order",
         () => assertFails(setDoc(doc(signedOut, `orders/${uniqueId("order")}`), { ownerId: OWNER })),
       ],
-      ["a stranger reading an order", async () => assertFails(getDoc(doc(stranger, await seedParent(env, OWNER))))],
+      ["a stranger reading an order", async () => assertFails(getDoc(doc(stranger, await seedParent(OWNER))))],
       [
         "the owner updating an order (handlers change orders, on the server)",
-        async () => assertFails(updateDoc(doc(owner, await seedParent(env, OWNER)), { total: 0 })),
+        async () => assertFails(updateDoc(doc(owner, await seedParent(OWNER)), { total: 0 })),
       ],
-      ["the owner deleting an order", async () => assertFails(deleteDoc(doc(owner, await seedParent(env, OWNER))))],
+      ["the owner deleting an order", async () => assertFails(deleteDoc(doc(owner, await seedParent(OWNER))))],
       [
         "anyone writing a collection the rules do not mention",
         () => assertFails(setDoc(doc(owner, `mail/${uniqueId("mail")}`), { to: "x@example.com" })),

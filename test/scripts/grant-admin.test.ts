@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { getAuth } from "firebase-admin/auth";
 import { collectionGroup, getDocs, limit, query } from "firebase/firestore";
 import { assertFails, assertSucceeds } from "@firebase/rules-unit-testing";
-import { adminDb, uniqueId } from "../support/firestore";
+import { adminDb, uniqueId } from "../support/emulators";
 import { signedInClient, type Client } from "../support/client";
 import { resolveTarget } from "../../scripts/grant-admin.mjs";
 

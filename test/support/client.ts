@@ -10,7 +10,7 @@ import {
   type User,
 } from "firebase/auth";
 import { connectFirestoreEmulator, getFirestore, terminate, type Firestore } from "firebase/firestore";
-import { PROJECT_ID, uniqueId } from "./firestore";
+import { PROJECT_ID, emulatorVariable, uniqueId } from "./emulators";
 
 export interface Client {
   app: FirebaseApp;
@@ -24,19 +24,13 @@ export interface Client {
   close(): Promise<void>;
 }
 
-function emulatorHost(variable: string): string {
-  const value = process.env[variable];
-  if (!value) throw new Error(`${variable} is not set: run the tests with \`npm test\` (it starts the emulators).`);
-  return value;
-}
-
 /** A new app instance signed in as a new user (signed up with `email`, by default a unique one). */
 export async function signedInClient(email = `${uniqueId("user")}@example.com`): Promise<Client> {
   const app = initializeApp({ projectId: PROJECT_ID, apiKey: "demo-api-key" }, uniqueId("client"));
   const auth = getAuth(app);
-  connectAuthEmulator(auth, `http://${emulatorHost("FIREBASE_AUTH_EMULATOR_HOST")}`, { disableWarnings: true });
+  connectAuthEmulator(auth, `http://${emulatorVariable("FIREBASE_AUTH_EMULATOR_HOST")}`, { disableWarnings: true });
   const db = getFirestore(app);
-  const [host, port] = emulatorHost("FIRESTORE_EMULATOR_HOST").split(":");
+  const [host, port] = emulatorVariable("FIRESTORE_EMULATOR_HOST").split(":");
   connectFirestoreEmulator(db, host, Number(port));
   const password = "password-123";
   const { user } = await createUserWithEmailAndPassword(auth, email, password);

@@ -1,18 +1,21 @@
 // Helpers for the security rules suites: one rules test environment on the running Firestore emulator, loaded
-// with the project's firestore.rules, client contexts per user, and seeding that bypasses the rules.
+// with the project's firestore.rules, client contexts per user, the fields a client writes, and seeding (with the
+// admin SDK, which the rules do not govern).
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { initializeTestEnvironment, type RulesTestEnvironment } from "@firebase/rules-unit-testing";
+import { Timestamp as AdminTimestamp } from "firebase-admin/firestore";
 import {
   Timestamp,
   doc,
   serverTimestamp,
-  setDoc,
   type DocumentData,
   type DocumentReference,
   type Firestore,
 } from "firebase/firestore";
-import { PROJECT_ID, uniqueId } from "./firestore";
+import type { TaskState } from "../../functions/src/queue/model/task";
+import { PROJECT_ID, adminDb, emulatorVariable, uniqueId } from "./emulators";
+import { newParent, taskIn, writeTask } from "./tasks";
 
 export const RULES_PATH = join(import.meta.dirname, "..", "..", "firestore.rules");
 
@@ -22,7 +25,7 @@ export const RULES_PATH = join(import.meta.dirname, "..", "..", "firestore.rules
  * parent with a unique id.
  */
 export function rulesEnvironment(): Promise<RulesTestEnvironment> {
-  const [host, port] = (process.env.FIRESTORE_EMULATOR_HOST as string).split(":");
+  const [host, port] = emulatorVariable("FIRESTORE_EMULATOR_HOST").split(":");
   return initializeTestEnvironment({
     projectId: PROJECT_ID,
     firestore: { rules: readFileSync(RULES_PATH, "utf8"), host, port: Number(port) },
@@ -36,18 +39,9 @@ export function clientDb(env: RulesTestEnvironment, uid?: string, claims: Record
   return context.firestore() as unknown as Firestore;
 }
 
-/** Writes `data` at `path` as if the rules were off: the way tests set up state. */
-export async function seed(env: RulesTestEnvironment, path: string, data: DocumentData): Promise<void> {
-  await env.withSecurityRulesDisabled(async (context) => {
-    await setDoc(doc(context.firestore() as unknown as Firestore, path), data);
-  });
-}
-
 /** A fresh parent (`orders/<unique>`) owned by `ownerId`; returns its path. */
-export async function seedParent(env: RulesTestEnvironment, ownerId: string, collection = "orders"): Promise<string> {
-  const path = `${collection}/${uniqueId(collection)}`;
-  await seed(env, path, { ownerId, customerEmail: "customer@example.com" });
-  return path;
+export async function seedParent(ownerId: string, collection = "orders"): Promise<string> {
+  return (await newParent(collection, { ownerId })).path;
 }
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
@@ -57,36 +51,13 @@ export function daysFromNow(days: number): Timestamp {
 }
 
 /**
- * A task as the engine leaves it in `state`, written with the rules off. Scheduled tasks get a `runAt` a week
- * ahead, so the dispatcher hands them to Cloud Tasks instead of running them while a test looks at them.
+ * A task as the engine leaves it in `state` under `parentPath`; returns its path. Scheduled tasks get a `runAt` a
+ * week ahead, so the dispatcher hands them to Cloud Tasks instead of running them while a test looks at them.
  */
-export async function seedTask(
-  env: RulesTestEnvironment,
-  parentPath: string,
-  state: string,
-  fields: DocumentData = {},
-): Promise<string> {
-  const path = `${parentPath}/tasks/${uniqueId("task")}`;
-  const now = Timestamp.now();
-  const base: DocumentData = {
-    type: "demo",
-    action: "noop",
-    state,
-    data: { note: "seeded" },
-    createdAt: now,
-    createdBy: "owner",
-    attempts: state === "scheduled" ? 0 : 1,
-    maxAttempts: 3,
-  };
-  if (state === "scheduled") base.runAt = daysFromNow(7);
-  if (state === "failed") {
-    base.failedAt = now;
-    base.error = { code: "handler/error", message: "boom", attempt: 1, at: now };
-  }
-  if (state === "completed") base.completedAt = now;
-  if (state === "running") base.lease = { owner: "worker-1", expiresAt: Timestamp.fromMillis(Date.now() + 60_000) };
-  await seed(env, path, { ...base, ...fields });
-  return path;
+export async function seedTask(parentPath: string, state: TaskState, fields: DocumentData = {}): Promise<string> {
+  const weekAhead = state === "scheduled" ? { runAt: AdminTimestamp.fromMillis(Date.now() + 7 * DAY_MS) } : {};
+  const task = taskIn(state, { data: { note: "seeded" }, createdBy: "owner", ...weekAhead, ...fields });
+  return (await writeTask(adminDb().doc(parentPath), task)).path;
 }
 
 /** The fields a client writes for a valid task (`demo.noop`), with `overrides` on top. */

@@ -2,8 +2,8 @@
 // themselves: these tests call them as the page would, over HTTP, with and without the admin claim.
 import assert from "node:assert/strict";
 import { Timestamp } from "firebase-admin/firestore";
-import { PROJECT_ID } from "../support/firestore";
-import { FUNCTIONS_ORIGIN, createUser, idToken, isolatedParent, writeFailedTask, writeTaskAs } from "./browser";
+import { PROJECT_ID, createUser, idToken } from "../support/emulators";
+import { FUNCTIONS_ORIGIN, isolatedParent, writeFailedTask, writeTaskAs } from "./browser";
 
 interface CallResult {
   status: number;

@@ -1,22 +1,15 @@
 // Helpers for the admin page's browser suite: Debian's Chromium driven by playwright-core against the page the
-// Hosting emulator serves, users made in the Auth emulator, and task documents written as the engine would leave
-// them. Every test makes its own users and its own parent collection, so tests never see each other's tasks.
+// Hosting emulator serves, signing in through the page's form, and task documents written as the engine would
+// leave them. Every test makes its own users and its own parent collection, so tests never see each other's tasks.
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
-import { getAuth } from "firebase-admin/auth";
 import { Timestamp, type DocumentData, type DocumentReference } from "firebase-admin/firestore";
-import { adminDb, newParent, uniqueId } from "../support/firestore";
+import { emulatorVariable, uniqueId, type TestUser } from "../support/emulators";
+import { newParent, taskIn, writeTask } from "../support/tasks";
 
-export const HOSTING_ORIGIN = required("HOSTING_EMULATOR_ORIGIN");
-export const FUNCTIONS_ORIGIN = required("FUNCTIONS_EMULATOR_ORIGIN");
-const AUTH_HOST = required("FIREBASE_AUTH_EMULATOR_HOST");
-
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is not set: run the browser suite with \`npm test\` (it starts the emulators).`);
-  return value;
-}
+export const HOSTING_ORIGIN = emulatorVariable("HOSTING_EMULATOR_ORIGIN");
+export const FUNCTIONS_ORIGIN = emulatorVariable("FUNCTIONS_EMULATOR_ORIGIN");
 
 const CHROMIUM_CANDIDATES = [process.env.CHROMIUM_PATH, "/usr/bin/chromium", "/usr/bin/chromium-browser"];
 
@@ -39,35 +32,6 @@ export async function launchBrowser(): Promise<Browser> {
       "--disable-sync",
     ],
   });
-}
-
-export interface TestUser {
-  uid: string;
-  email: string;
-  password: string;
-}
-
-/** A fresh user in the Auth emulator; `admin: true` sets the custom claim the page and the rules check. */
-export async function createUser(options: { admin: boolean }): Promise<TestUser> {
-  adminDb(); // initialises the default app that getAuth() uses
-  const id = uniqueId(options.admin ? "admin" : "user");
-  const user: TestUser = { uid: id, email: `${id}@example.com`, password: `pw-${id}` };
-  await getAuth().createUser({ uid: user.uid, email: user.email, password: user.password });
-  if (options.admin) await getAuth().setCustomUserClaims(user.uid, { admin: true });
-  return user;
-}
-
-/** An ID token for `user` from the Auth emulator, for calling callables without a browser. */
-export async function idToken(user: TestUser): Promise<string> {
-  const url = `http://${AUTH_HOST}/identitytoolkit.googleapis.com/v1/accounts:signInWithPassword?key=fake-api-key`;
-  const response = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ email: user.email, password: user.password, returnSecureToken: true }),
-  });
-  const body = (await response.json()) as { idToken?: string };
-  assert.ok(body.idToken, `no ID token for ${user.email}: ${JSON.stringify(body)}`);
-  return body.idToken;
 }
 
 export interface AdminPage {
@@ -170,46 +134,18 @@ export function nextCreatedAt(): Timestamp {
   return Timestamp.fromMillis(clock);
 }
 
-/** A task as the engine leaves it after its last attempt failed: state, times, error with stack, history. */
+/** A `demo.fail` task as the engine leaves it after its last attempt failed: times, error with stack, history. */
 export async function writeFailedTask(
   parent: DocumentReference,
   fields: DocumentData = {},
-  ref: DocumentReference = parent.collection("tasks").doc(),
 ): Promise<DocumentReference> {
-  const createdAt = (fields.createdAt as Timestamp | undefined) ?? nextCreatedAt();
-  const failedAt = Timestamp.fromMillis(createdAt.toMillis() + 500);
-  const attempts = (fields.attempts as number | undefined) ?? 3;
-  const code = "handler/error";
-  const message = "upstream answered 503 Service Unavailable";
-  await ref.set({
-    type: "demo",
-    action: "fail",
-    state: "failed",
-    data: {},
-    createdAt,
-    createdBy: "someone",
-    attempts,
-    maxAttempts: attempts,
-    startedAt: failedAt,
-    failedAt,
-    updatedAt: failedAt,
-    error: {
-      code,
-      message,
-      stack: `Error: ${message}\n    at callUpstream (handlers/demo/index.ts:12:11)\n    at run (queue/attempt.ts:40:5)`,
-      attempt: attempts,
-      at: failedAt,
-    },
-    history: [
-      { attempt: attempts, startedAt: failedAt, endedAt: failedAt, outcome: "failed", error: { code, message } },
-    ],
-    ...fields,
-  });
-  return ref;
+  return writeTask(
+    parent,
+    taskIn("failed", { action: "fail", createdAt: fields.createdAt ?? nextCreatedAt(), ...fields }),
+  );
 }
 
+/** A task with `fields` (type, action and state among them), created after the previous one, by `someone`. */
 export async function writeTaskAs(parent: DocumentReference, fields: DocumentData): Promise<DocumentReference> {
-  const ref = parent.collection("tasks").doc();
-  await ref.set({ data: {}, createdAt: nextCreatedAt(), createdBy: "someone", ...fields });
-  return ref;
+  return writeTask(parent, { createdAt: nextCreatedAt(), createdBy: "someone", ...fields });
 }

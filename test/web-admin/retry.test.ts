@@ -3,11 +3,11 @@
 import assert from "node:assert/strict";
 import type { Browser } from "playwright-core";
 import { Timestamp } from "firebase-admin/firestore";
-import { adminDb, waitForState } from "../support/firestore";
+import { adminDb, createUser, type TestUser } from "../support/emulators";
+import { waitForState } from "../support/tasks";
 import {
   assertNoProblems,
   confirm,
-  createUser,
   isolatedParent,
   launchBrowser,
   listedPaths,
@@ -16,7 +16,6 @@ import {
   openAsAdmin,
   waitForCount,
   writeFailedTask,
-  type TestUser,
 } from "./browser";
 
 /** A demo.flaky task that used up its 3 attempts: retried, its 4th attempt succeeds. */

@@ -3,9 +3,9 @@
 import assert from "node:assert/strict";
 import type { Browser } from "playwright-core";
 import { getAuth } from "firebase-admin/auth";
+import { createUser } from "../support/emulators";
 import {
   assertNoProblems,
-  createUser,
   isolatedParent,
   launchBrowser,
   listedPaths,

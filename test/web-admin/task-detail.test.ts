@@ -3,18 +3,17 @@
 import assert from "node:assert/strict";
 import type { Browser } from "playwright-core";
 import { Timestamp } from "firebase-admin/firestore";
-import { waitForState } from "../support/firestore";
+import { createUser, type TestUser } from "../support/emulators";
+import { waitForState } from "../support/tasks";
 import {
   assertNoProblems,
   confirm,
-  createUser,
   isolatedParent,
   launchBrowser,
   notice,
   openAsAdmin,
   writeFailedTask,
   writeTaskAs,
-  type TestUser,
 } from "./browser";
 
 const inAnHour = () => Timestamp.fromMillis(Date.now() + 3_600_000);

@@ -3,10 +3,9 @@
 import assert from "node:assert/strict";
 import type { Browser } from "playwright-core";
 import { Timestamp } from "firebase-admin/firestore";
-import { adminDb } from "../support/firestore";
+import { adminDb, createUser, type TestUser } from "../support/emulators";
 import {
   assertNoProblems,
-  createUser,
   isolatedParent,
   launchBrowser,
   listedPaths,
@@ -15,7 +14,6 @@ import {
   waitForCount,
   writeFailedTask,
   writeTaskAs,
-  type TestUser,
 } from "./browser";
 
 describe("admin page: the task list", () => {

@@ -5,7 +5,8 @@ import { Timestamp } from "firebase-admin/firestore";
 import { createContext } from "../../../functions/src/queue/attempt/context";
 import { followUpTaskId } from "../../../functions/src/queue/store/enqueue-task";
 import type { FencedWriter } from "../../../functions/src/queue/store/fenced-writer";
-import { adminDb, newParent, uniqueId, waitForState, writeTask } from "../../support/firestore";
+import { adminDb, uniqueId } from "../../support/emulators";
+import { newParent, waitForState, writeTask } from "../../support/tasks";
 
 describe("ctx.enqueue: handlers chain follow-up tasks", () => {
   it("demo.chain enqueues the next link under the same parent until the chain ends", async () => {

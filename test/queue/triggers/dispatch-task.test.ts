@@ -1,7 +1,7 @@
 // The working core on the real emulators: tasks written to Firestore are dispatched by the deployed trigger.
 import { strict as assert } from "node:assert";
-import { FieldValue } from "firebase-admin/firestore";
-import { adminDb, newParent, runsOf, sleep, waitForState, writeTask } from "../../support/firestore";
+import { adminDb, sleep } from "../../support/emulators";
+import { newParent, newTask, runsOf, waitForState, writeTask } from "../../support/tasks";
 
 describe("dispatcher: tasks written to Firestore", () => {
   it("completes the seed-shaped order confirmation task and sends its email", async () => {
@@ -116,13 +116,7 @@ describe("dispatcher: tasks written to Firestore", () => {
     const batch = adminDb().batch();
     const refs = Array.from({ length: 200 }, (_, i) => {
       const ref = parents[i % parents.length].collection("tasks").doc();
-      batch.set(ref, {
-        type: "demo",
-        action: "noop",
-        state: "scheduled",
-        data: { i },
-        createdAt: FieldValue.serverTimestamp(),
-      });
+      batch.set(ref, newTask({ type: "demo", action: "noop", data: { i } }));
       return ref;
     });
     await batch.commit();

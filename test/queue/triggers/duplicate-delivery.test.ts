@@ -4,7 +4,7 @@
 import { strict as assert } from "node:assert";
 import { handleTaskWrite, type TaskWriteEvent } from "../../../functions/src/queue/triggers/dispatch-task";
 import { handlers } from "../../../functions/src/handlers";
-import { runsOf, unwatchedTask } from "../../support/firestore";
+import { runsOf, unwatchedTask } from "../../support/tasks";
 
 function writeEvent(after: FirebaseFirestore.DocumentSnapshot): TaskWriteEvent {
   return { data: { before: undefined, after }, params: {} } as unknown as TaskWriteEvent;

@@ -2,7 +2,7 @@
 // Cloud Tasks queue function.
 import { strict as assert } from "node:assert";
 import { Timestamp } from "firebase-admin/firestore";
-import { newParent, waitForState, writeTask } from "../../support/firestore";
+import { newParent, waitForState, writeTask } from "../../support/tasks";
 
 const millis = (value: unknown) => (value as Timestamp).toMillis();
 

@@ -1,31 +1,20 @@
 // Crashes, lost events and leases: the sweeper recovers what the trigger could not, and fenced writes keep a
 // worker that outlived its lease from overwriting a newer attempt.
 import { strict as assert } from "node:assert";
-import { Timestamp, type DocumentReference } from "firebase-admin/firestore";
+import { Timestamp } from "firebase-admin/firestore";
 import { sweep } from "../../../functions/src/queue/triggers/sweep-tasks";
 import { claimTask } from "../../../functions/src/queue/attempt/claim";
 import { createContext } from "../../../functions/src/queue/attempt/context";
 import { runTaskId } from "../../../functions/src/queue/store/cloud-tasks";
 import { REGION, RUN_TASK_FUNCTION } from "../../../functions/src/queue/config";
 import { handlers } from "../../../functions/src/handlers";
-import { newParent, runsOf, sleep, unwatchedTask, waitForState, writeTask } from "../../support/firestore";
+import { sleep } from "../../support/emulators";
+import { crashedTask, newParent, runsOf, unwatchedTask, waitForState, writeTask } from "../../support/tasks";
 
-/** A task its worker claimed and then abandoned (the process died): `running`, lease already expired. */
-async function crashedTask(parent: DocumentReference, attempts: number, maxAttempts = 3) {
-  const ref = parent.collection("tasks").doc();
-  const past = Timestamp.fromMillis(Date.now() - 60_000);
-  await ref.set({
-    type: "demo",
-    action: "record",
-    state: "running",
-    data: {},
-    createdAt: past,
-    attempts,
-    maxAttempts,
-    startedAt: past,
-    lease: { owner: "crashed-worker", expiresAt: Timestamp.fromMillis(Date.now() - 1000) },
-  });
-  return ref;
+/** A `demo.record` task its worker claimed a minute ago and then abandoned (the process died). */
+function abandoned(attempts: number, maxAttempts = 3) {
+  const createdAt = Timestamp.fromMillis(Date.now() - 60_000);
+  return crashedTask({ type: "demo", action: "record", createdAt, attempts, maxAttempts });
 }
 
 /** A `demo.record` task delayed by an hour, claimed by hand: the test plays its worker, nothing else runs it. */
@@ -46,7 +35,7 @@ async function claimedByHand() {
 
 describe("sweeper and leases", () => {
   it("recovers a crashed attempt: the attempt counts and the task is retried to completion", async () => {
-    const task = await crashedTask(await newParent(), 1);
+    const task = await writeTask(await newParent(), abandoned(1));
     const summary = await sweep(handlers);
     assert.ok(summary.recovered >= 1);
     const done = await waitForState(task, ["completed", "failed"], 20_000);
@@ -57,7 +46,7 @@ describe("sweeper and leases", () => {
   });
 
   it("fails a crashed last attempt with handler/lease-expired", async () => {
-    const task = await crashedTask(await newParent(), 3, 3);
+    const task = await writeTask(await newParent(), abandoned(3, 3));
     await sweep(handlers);
     const done = await waitForState(task, ["completed", "failed"]);
     assert.equal(done.get("state"), "failed");
@@ -66,7 +55,7 @@ describe("sweeper and leases", () => {
   });
 
   it("two sweeps at once recover a crashed task once", async () => {
-    const task = await crashedTask(await newParent(), 1);
+    const task = await writeTask(await newParent(), abandoned(1));
     const [a, b] = await Promise.all([sweep(handlers), sweep(handlers)]);
     assert.ok(a.recovered + b.recovered >= 1);
     const done = await waitForState(task, ["completed", "failed"], 20_000);
