@@ -1,6 +1,8 @@
-// `runBench`: every measurement of issue #6 in one emulator run, in an order that keeps them apart: the counting
-// scenarios one by one, the drains (minimal trigger and engine alternating), the raw write rates, then the bulk
-// retry with the background triggers off. Used by `bench/run.ts` (npm run bench) and by test/bench/quick.test.ts.
+// `runBench`: every measurement of the bench (what a task costs, how fast the queue drains, how punctual delayed
+// tasks are, raw write rates, bulk retry) in one emulator run, in an order that keeps them apart: the counting
+// scenarios one by one, the drains (minimal trigger and engine alternating), the delayed tasks, the raw write
+// rates, then the bulk retry with the background triggers off. Used by `bench/run.ts` (npm run bench) and by
+// test/bench/quick.test.ts.
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { cpus, loadavg, platform, totalmem } from "node:os";
