@@ -1,11 +1,11 @@
 // Only wiring: the deployed functions. Their logic lives in queue/, the application's handlers in handlers/.
-import { onDocumentWritten } from "firebase-functions/firestore";
+import { onDocumentCreated } from "firebase-functions/firestore";
 import { onTaskDispatched } from "firebase-functions/tasks";
 import { onSchedule } from "firebase-functions/scheduler";
 import { onCall } from "firebase-functions/https";
 import { FUNCTION_TIMEOUT_SECONDS, REGION, SWEEPER } from "./queue/config";
 import { TASK_DOCUMENT_PATH } from "./queue/model/task";
-import { handleTaskWrite } from "./queue/triggers/dispatch-task";
+import { handleTaskCreated } from "./queue/triggers/dispatch-task";
 import { handleRunRequest } from "./queue/triggers/run-task";
 import { sweep } from "./queue/triggers/sweep-tasks";
 import { handleRetryTasks, handleRunTaskNow } from "./queue/triggers/admin-callables";
@@ -14,9 +14,9 @@ import { handlers } from "./handlers";
 
 const runtime = { region: REGION, timeoutSeconds: FUNCTION_TIMEOUT_SECONDS, memory: "512MiB" as const };
 
-/** Every write to a task: runs due tasks, schedules delayed ones, ignores the engine's own writes. */
-export const dispatchTask = onDocumentWritten({ ...runtime, document: TASK_DOCUMENT_PATH }, (event) =>
-  handleTaskWrite(event, handlers),
+/** A task was created: runs it if due, schedules it if not. The engine's own writes never fire it. */
+export const dispatchTask = onDocumentCreated({ ...runtime, document: TASK_DOCUMENT_PATH }, (event) =>
+  handleTaskCreated(event, handlers),
 );
 
 /** Delayed tasks and retries, called by Cloud Tasks at their `runAt`. */

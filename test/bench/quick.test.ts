@@ -37,6 +37,12 @@ describe("bench --quick: what a task costs", function () {
     assert.ok(success.readingInvocationsPerTask <= BUDGETS.readingInvocationsPerSuccessfulTask);
   });
 
+  it(`an express (idempotent) task costs at most ${BUDGETS.writesPerExpressTask} writes and ${BUDGETS.invocationsPerSuccessfulTask} invocation`, () => {
+    const express = scenario("express");
+    assert.ok(express.writesPerTask.total <= BUDGETS.writesPerExpressTask);
+    assert.ok(express.invocationsPerTask.total <= BUDGETS.invocationsPerSuccessfulTask);
+  });
+
   it("counts are deterministic: every task of a scenario made the same writes", () => {
     for (const counts of results.counts) assert.ok(counts.sameWritesForEveryTask, counts.label);
   });

@@ -1,7 +1,8 @@
-// What an admin can do to tasks. Retry and cancel are client writes the security rules allow only to admins and
-// only from the right state; each runs in a transaction, so it lands only if the task is still in the state the
-// admin saw (a task that finished or was retried meanwhile is reported as skipped, not overwritten). Retry-all and
-// run-now need more than a client write may do, so they are callables that check the admin claim on the server.
+// What an admin can do to tasks. Cancel is a client write the security rules allow only to admins and only from
+// `scheduled`; it runs in a transaction, so it lands only if the task is still scheduled (a task that started
+// meanwhile is reported as skipped, not overwritten). Retry and run-now must also start the task, which a client
+// write cannot do (the engine is woken by task creation only), so they are callables that check the admin claim on
+// the server; a retry is conditioned on the task still being failed in the same way.
 import { doc, runTransaction, serverTimestamp, type Firestore } from "firebase/firestore";
 import { httpsCallable, type Functions } from "firebase/functions";
 import {
@@ -37,9 +38,22 @@ async function transition(
   }
 }
 
-/** `failed` → `scheduled`, recording who and when; the engine gives it a fresh round of attempts. */
-export function retryTask(db: Firestore, uid: string, path: string): Promise<ActionOutcome> {
-  return transition(db, path, "failed", { state: "scheduled", retriedBy: uid, retriedAt: serverTimestamp() });
+/**
+ * `failed` → `scheduled` for each of `paths`, recording who and when, through the `retryTasks` callable, which
+ * starts each retried task at once with a fresh round of attempts. A task no longer failed is skipped.
+ */
+export async function retryTasks(functions: Functions, paths: string[]): Promise<ActionOutcome[]> {
+  const call = httpsCallable<{ paths: string[] }, RetryTasksResult>(functions, "retryTasks");
+  try {
+    const { data } = await call({ paths });
+    return (data.outcomes ?? []).map((o) =>
+      o.retried
+        ? { path: o.path, done: true }
+        : { path: o.path, done: false, ...("state" in o ? { state: o.state } : { error: o.error }) },
+    );
+  } catch (error) {
+    return paths.map((path) => ({ path, done: false, error: errorMessage(error) }));
+  }
 }
 
 /** `scheduled` → `cancelled`, recording who and when. */

@@ -18,6 +18,8 @@ export const taskLog = {
   sweepItemFailed: (path: string, reason: string) => logger.error("sweeper could not move a task on", { path, reason }),
   scheduled: (path: string, attempt: number, runAt: Date) =>
     logger.debug("task run scheduled", { path, attempt, runAt: runAt.toISOString() }),
+  dispatchFailed: (path: string, attempt: number, reason: string) =>
+    logger.warn("run not queued; the sweeper will dispatch it once overdue", { path, attempt, reason }),
   staleRun: (path: string, attempt: number, reason: string) =>
     logger.debug("scheduled run no longer applies", { path, attempt, reason }),
   swept: (summary: object) => logger.info("sweep finished", summary),
@@ -25,11 +27,13 @@ export const taskLog = {
 
 export const adminLog = {
   denied: (uid: string | undefined, action: string) => logger.warn("admin action denied", { uid, action }),
-  retried: (uid: string, filter: TaskFilter, result: RetryTasksResult, ms: number) =>
+  retried: (uid: string, filter: TaskFilter | { paths: number }, result: RetryTasksResult, ms: number) =>
     logger.info("failed tasks retried", { uid, filter, ...result, ms }),
   retryWriteFailed: (path: string, code: unknown, message: string) =>
     logger.error("retry write failed", { path, code, message }),
   ranNow: (uid: string, path: string, ran: boolean, state: string) => logger.info("run now", { uid, path, ran, state }),
+  dispatchFailed: (path: string, reason: string) =>
+    logger.warn("retried task not queued; the sweeper will dispatch it", { path, reason }),
 };
 
 /** The logger a handler receives: every line carries the task path and attempt. */

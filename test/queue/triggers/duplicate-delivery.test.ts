@@ -1,21 +1,21 @@
-// One run per attempt: the trigger's logic, called directly with the same event several times at once (as a
-// duplicate or concurrent delivery would), runs the handler once. The task lives under a nested parent that
+// One run per attempt: the trigger's logic, called directly with the same creation event several times at once (as
+// a duplicate or concurrent delivery would), runs the handler once. The task lives under a nested parent that
 // the deployed trigger (`{collection}/{parentId}/tasks/{taskId}`) does not watch, so only these calls run it.
 import { strict as assert } from "node:assert";
-import { handleTaskWrite, type TaskWriteEvent } from "../../../functions/src/queue/triggers/dispatch-task";
+import { handleTaskCreated, type TaskCreatedEvent } from "../../../functions/src/queue/triggers/dispatch-task";
 import { handlers } from "../../../functions/src/handlers";
 import { runsOf, unwatchedTask } from "../../support/tasks";
 
-function writeEvent(after: FirebaseFirestore.DocumentSnapshot): TaskWriteEvent {
-  return { data: { before: undefined, after }, params: {} } as unknown as TaskWriteEvent;
+function createdEvent(created: FirebaseFirestore.DocumentSnapshot): TaskCreatedEvent {
+  return { data: created, params: {} } as unknown as TaskCreatedEvent;
 }
 
 describe("dispatcher: duplicate and concurrent deliveries", () => {
   for (const deliveries of [2, 10]) {
     it(`${deliveries} concurrent deliveries of the same event run the handler once`, async () => {
       const task = await unwatchedTask({ type: "demo", action: "record" });
-      const event = writeEvent(await task.get());
-      await Promise.all(Array.from({ length: deliveries }, () => handleTaskWrite(event, handlers)));
+      const event = createdEvent(await task.get());
+      await Promise.all(Array.from({ length: deliveries }, () => handleTaskCreated(event, handlers)));
       assert.equal(await runsOf(task), 1);
       const done = await task.get();
       assert.equal(done.get("state"), "completed");
@@ -25,21 +25,34 @@ describe("dispatcher: duplicate and concurrent deliveries", () => {
 
   it("a late duplicate of an old event does nothing once the task has moved on", async () => {
     const task = await unwatchedTask({ type: "demo", action: "record" });
-    const event = writeEvent(await task.get());
-    await handleTaskWrite(event, handlers);
+    const event = createdEvent(await task.get());
+    await handleTaskCreated(event, handlers);
     const completed = await task.get();
-    await handleTaskWrite(event, handlers);
+    await handleTaskCreated(event, handlers);
     assert.equal(await runsOf(task), 1);
     assert.equal((await task.get()).updateTime?.isEqual(completed.updateTime!), true, "no further write");
   });
 
-  it("returns without any write for events that do not leave the task scheduled", async () => {
+  it("returns without any write for tasks created in another state than scheduled", async () => {
     for (const state of ["running", "completed", "failed", "cancelled"]) {
       const task = await unwatchedTask({ type: "demo", action: "record", state });
       const before = await task.get();
-      await handleTaskWrite(writeEvent(before), handlers);
+      await handleTaskCreated(createdEvent(before), handlers);
       assert.equal((await task.get()).updateTime?.isEqual(before.updateTime!), true, `${state}: untouched`);
     }
-    await handleTaskWrite({ data: undefined, params: {} } as unknown as TaskWriteEvent, handlers); // a delete
+    await handleTaskCreated({ data: undefined, params: {} } as unknown as TaskCreatedEvent, handlers); // no document
+  });
+
+  it("on the express path, duplicate deliveries may run the handler twice but record one outcome, without a claim", async () => {
+    const task = await unwatchedTask({ type: "demo", action: "expressRecord" });
+    const created = await task.get();
+    await Promise.all(Array.from({ length: 5 }, () => handleTaskCreated(createdEvent(created), handlers)));
+    const runs = await runsOf(task);
+    assert.ok(runs >= 1 && runs <= 5, `ran ${runs} times`);
+    const done = await task.get();
+    assert.equal(done.get("state"), "completed");
+    assert.equal(done.get("attempts"), 1);
+    assert.equal(done.get("lease"), undefined, "never claimed");
+    assert.equal((done.get("history") as unknown[]).length, 1, "one outcome recorded");
   });
 });

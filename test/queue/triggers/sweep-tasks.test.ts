@@ -5,6 +5,7 @@ import { Timestamp } from "firebase-admin/firestore";
 import { sweep } from "../../../functions/src/queue/triggers/sweep-tasks";
 import { claimTask } from "../../../functions/src/queue/attempt/claim";
 import { createContext } from "../../../functions/src/queue/attempt/context";
+import { runTaskNow } from "../../../functions/src/queue/admin/run-now";
 import { runTaskId } from "../../../functions/src/queue/store/cloud-tasks";
 import { REGION, RUN_TASK_FUNCTION } from "../../../functions/src/queue/config";
 import { handlers } from "../../../functions/src/handlers";
@@ -115,7 +116,7 @@ describe("sweeper and leases", () => {
     const leaseEnd = (await task.get()).get("lease.expiresAt").toMillis();
     await sweep(handlers, { now: new Date(leaseEnd + 1000) });
     assert.equal((await task.get()).get("state"), "scheduled");
-    await task.update({ runAt: Timestamp.now() }); // due now: the trigger runs attempt 2
+    await runTaskNow(task.path); // due now: "Run now" dispatches attempt 2
     const second = await waitForState(task, ["completed", "failed"]);
     assert.equal(second.get("state"), "completed");
     assert.equal(second.get("attempts"), 2);

@@ -13,6 +13,9 @@ import { createStateTabs } from "./state-tabs";
 import { createTaskDetail } from "./task-detail";
 import { createTaskList } from "./task-list";
 
+/** Long enough for a retried task to run on an idle queue; the 30 s refresh covers a busy one. */
+const COUNT_AGAIN_AFTER_ACTION_MS = 3000;
+
 export function mountAdmin(root: HTMLElement, services: Services, user: User): () => void {
   let route = parseRoute(location.search);
 
@@ -29,6 +32,11 @@ export function mountAdmin(root: HTMLElement, services: Services, user: User): (
       apply(next);
     },
     refreshCounts: () => tabs.refresh(),
+    refreshCountsAfterAction: () => {
+      tabs.refresh();
+      // A retried or run-now task runs moments later, usually out of the open list's sight: count once more then.
+      setTimeout(() => disposed || tabs.refresh(), COUNT_AGAIN_AFTER_ACTION_MS);
+    },
   };
 
   const tabs = createStateTabs(ctx);

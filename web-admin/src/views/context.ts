@@ -10,8 +10,10 @@ export interface AdminContext {
   route(): Route;
   /** Changes the URL (a new history entry unless `replace`) and updates the page to match it. */
   navigate(route: Route, options?: { replace?: boolean }): void;
-  /** Asks the state tabs to recount (after an action, or when the list changed). */
+  /** Asks the state tabs to recount (the list changed). */
   refreshCounts(): void;
+  /** Recounts after an action, and again once the tasks it started have had time to run. */
+  refreshCountsAfterAction(): void;
 }
 
 /** A real link to another view of the page: it can be opened in a new tab, copied, bookmarked. */

@@ -1,7 +1,7 @@
 // Demo handlers: they show the engine's behaviours (failure, retries, timeouts) on the admin page and in the
 // tests. Safe to delete in your app, together with their line in handlers/index.ts.
 import { FieldValue } from "firebase-admin/firestore";
-import { defineHandler, PermanentError } from "../../queue";
+import { defineHandler, PermanentError, type TaskContext } from "../../queue";
 
 /** Always fails with a permanent error: no retries. */
 export const fail = defineHandler<{ reason?: string }>({ clientEnqueue: true }, (data) => {
@@ -34,15 +34,26 @@ export const sleep = defineHandler<{ ms?: number }, { slept: number }>(
 /** Does nothing: measures the engine's own cost (bench). */
 export const noop = defineHandler({ clientEnqueue: true }, () => undefined);
 
-/** Records every run in `taskRuns`, one document per run: lets tests count how often a handler really ran. */
-export const record = defineHandler<Record<string, unknown>, { recorded: true }>({}, async (_data, ctx) => {
+/** Does nothing, on the express path (`idempotent: true`): no claim, 2 writes per task. */
+export const expressNoop = defineHandler({ idempotent: true }, () => undefined);
+
+async function recordRun(_data: Record<string, unknown>, ctx: TaskContext): Promise<{ recorded: true }> {
   await ctx.taskRef.firestore.collection("taskRuns").add({
     taskPath: ctx.taskRef.path,
     attempt: ctx.attempt,
     at: FieldValue.serverTimestamp(),
   });
   return { recorded: true };
-});
+}
+
+/** Records every run in `taskRuns`, one document per run: lets tests count how often a handler really ran. */
+export const record = defineHandler<Record<string, unknown>, { recorded: true }>({}, recordRun);
+
+/** `record` on the express path: a duplicate delivery may run it twice, but only one run is recorded on the task. */
+export const expressRecord = defineHandler<Record<string, unknown>, { recorded: true }>(
+  { idempotent: true },
+  recordRun,
+);
 
 /** Fails transiently with probability `data.failRate` (0–1): the chaos test's worker. */
 export const chaos = defineHandler<{ failRate?: number }>(

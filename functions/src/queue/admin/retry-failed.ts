@@ -1,16 +1,22 @@
-// "Retry all matching": every failed task that matches a filter becomes `scheduled` again, thousands of writes
-// paged through by document name and committed by a BulkWriter, each conditioned on the update time it was read at.
+// Retrying failed tasks with admin rights: the ones an admin picked (`paths`), or every failed task matching a filter
+// ("Retry all matching"), paged through by document name. Each becomes `scheduled` again with who and when, by a
+// write conditioned on the update time it was read at, and is then dispatched to the runner at once: the trigger
+// fires on creation only, so nothing else would start it before the sweeper's next pass.
 import {
   FieldPath,
   FieldValue,
   Timestamp,
+  type BulkWriter,
   type DocumentReference,
+  type DocumentSnapshot,
   type QueryDocumentSnapshot,
 } from "firebase-admin/firestore";
 import { ADMIN_LIMITS } from "../config";
 import { adminLog } from "../logs";
-import type { RetryTasksResult, TaskFilter } from "../model/admin";
+import type { RetryOutcome, RetryTasksResult, TaskFilter } from "../model/admin";
 import { isQueueTaskPath } from "../model/task";
+import { attemptsSoFar } from "../attempt/claim";
+import { dispatchNow, type RunRequest } from "../store/cloud-tasks";
 import { db } from "../store/firestore";
 import { isNotFound, isPreconditionFailure, isTransient } from "../store/status-codes";
 import { matchingTasks } from "./filters";
@@ -22,11 +28,112 @@ interface BulkWriterError {
   failedAttempts: number;
 }
 
+/** Runs queued at once, at most this many in flight: a retry-all of thousands must not flood Cloud Tasks. */
+const DISPATCH_BATCH = 50;
+
 /**
- * Retries every failed task matching `filter`, as the page's single retry does: `scheduled` again, with who and
- * when. Each write is conditioned on the update time the query saw, so a task that changed meanwhile (retried by
- * someone else, say) is skipped, never retried twice. Pages are ordered by document name, which the writes do not
- * change, so paging stays stable while the matched set shrinks.
+ * One batch of retries: a BulkWriter, the tally, and the runs to dispatch for the tasks retried. Each write is
+ * conditioned on the update time the task was read at, so a task that changed meanwhile (retried by someone else,
+ * say) is skipped, never retried twice.
+ */
+function startRetries(uid: string) {
+  const result: RetryTasksResult = { retried: 0, skipped: 0, errors: 0, complete: true };
+  const writer: BulkWriter = db().bulkWriter();
+  // Transient errors are tried again, with BulkWriter's backoff: its default handler covers ABORTED and
+  // UNAVAILABLE; a busy backend also answers DEADLINE_EXCEEDED (seen on a loaded emulator at 10,000 tasks). Trying
+  // again is safe: if the first try did commit after all, the update-time precondition fails the second one, and
+  // `isOurs` finds our own write. A lost precondition is otherwise final (the task changed).
+  const triedAgain = new Set<string>();
+  writer.onWriteError((error) => {
+    const again = isTransient(error) && error.failedAttempts < ADMIN_LIMITS.retryWriteAttempts;
+    if (again) triedAgain.add(error.documentRef.path);
+    return again;
+  });
+  const fields = { state: "scheduled", retriedBy: uid, retriedAt: FieldValue.serverTimestamp() };
+  const startedAt = Date.now() - 1000; // a second of slack for the server's clock
+  /** A write tried again lost its precondition: retried by this call's first try, or changed by someone else? */
+  const isOurs = async (ref: DocumentReference) => {
+    const task = await ref.get();
+    const retriedAt = task.get("retriedAt");
+    return task.get("retriedBy") === uid && retriedAt instanceof Timestamp && retriedAt.toMillis() >= startedAt;
+  };
+  const writes: Promise<RetryOutcome>[] = [];
+  let toDispatch: RunRequest[] = [];
+
+  const retried = (request: RunRequest): RetryOutcome => {
+    result.retried++;
+    toDispatch.push(request);
+    return { path: request.path, retried: true };
+  };
+  const skipped = (path: string, state: string): RetryOutcome => {
+    result.skipped++;
+    return { path, retried: false, state };
+  };
+
+  /** Retries `doc` (a snapshot with at least `attempts`), unless it changes before the write lands. */
+  const retry = (doc: DocumentSnapshot): Promise<RetryOutcome> => {
+    const path = doc.ref.path;
+    const request = { path, attempt: attemptsSoFar(doc.data() ?? {}) + 1 };
+    const write: Promise<RetryOutcome> = writer.update(doc.ref, fields, { lastUpdateTime: doc.updateTime }).then(
+      () => retried(request),
+      async (error: BulkWriterError) => {
+        if (isPreconditionFailure(error) && triedAgain.has(path) && (await isOurs(doc.ref))) return retried(request);
+        if (isPreconditionFailure(error)) return skipped(path, String((await doc.ref.get()).get("state") ?? "deleted"));
+        if (isNotFound(error)) return skipped(path, "deleted");
+        result.errors++;
+        adminLog.retryWriteFailed(path, error.code, error.message);
+        return { path, retried: false as const, error: error.message };
+      },
+    );
+    writes.push(write);
+    return write;
+  };
+
+  /** Lands the writes so far and dispatches the tasks they retried. A run that cannot be queued is left to the sweeper. */
+  const flush = async () => {
+    await writer.flush();
+    await Promise.all(writes);
+    const requests = toDispatch;
+    toDispatch = [];
+    for (let i = 0; i < requests.length; i += DISPATCH_BATCH) {
+      await Promise.all(
+        requests
+          .slice(i, i + DISPATCH_BATCH)
+          .map((request) =>
+            dispatchNow(request).catch((error: Error) => adminLog.dispatchFailed(request.path, error.message)),
+          ),
+      );
+    }
+  };
+
+  const close = async () => {
+    await flush();
+    await writer.close();
+    return result;
+  };
+  return { result, retry, skipped, flush, close };
+}
+
+/** Retries the failed tasks at `paths`; any other is skipped with its state. */
+export async function retryTasksAt(paths: string[], uid: string): Promise<RetryTasksResult> {
+  const retries = startRetries(uid);
+  const refs = paths.map((path) => db().doc(path));
+  const snapshots = refs.length ? await db().getAll(...refs) : [];
+  // Not awaited one by one: BulkWriter sends its writes when flushed, which close() does.
+  const outcomes = snapshots.map((snapshot) => {
+    if (!snapshot.exists) return retries.skipped(snapshot.ref.path, "deleted");
+    const state = String(snapshot.get("state"));
+    if (state !== "failed") return retries.skipped(snapshot.ref.path, state);
+    return retries.retry(snapshot);
+  });
+  const result = await retries.close();
+  return { ...result, outcomes: await Promise.all(outcomes) };
+}
+
+/**
+ * Retries every failed task matching `filter`, within a time budget (`complete: false` when it ran out: call again).
+ * Pages are ordered by document name, which the writes do not change, so paging stays stable while the matched set
+ * shrinks.
  */
 export async function retryFailedTasks(
   filter: TaskFilter,
@@ -35,65 +142,26 @@ export async function retryFailedTasks(
 ): Promise<RetryTasksResult> {
   const pageSize = options.pageSize ?? ADMIN_LIMITS.retryPageSize;
   const deadline = Date.now() + (options.budgetMs ?? ADMIN_LIMITS.retryBudgetMs);
-  const result: RetryTasksResult = { retried: 0, skipped: 0, errors: 0, complete: true };
-  const writer = db().bulkWriter();
-  // Transient errors are tried again, with BulkWriter's backoff: its default handler covers ABORTED and
-  // UNAVAILABLE; a busy backend also answers DEADLINE_EXCEEDED (seen on a loaded emulator at 10,000 tasks). Trying
-  // again is safe: if the first try did commit after all, the update-time precondition fails the second one, and
-  // `settleAmbiguous` finds our own write. A lost precondition is otherwise final (the task changed).
-  const triedAgain = new Set<string>();
-  writer.onWriteError((error) => {
-    const again = isTransient(error) && error.failedAttempts < ADMIN_LIMITS.retryWriteAttempts;
-    if (again) triedAgain.add(error.documentRef.path);
-    return again;
-  });
-  const retry = { state: "scheduled", retriedBy: uid, retriedAt: FieldValue.serverTimestamp() };
-  const startedAt = Date.now() - 1000; // a second of slack for the server's clock
-  /** A write tried again lost its precondition: retried by this call's first try, or changed by someone else? */
-  const settleAmbiguous = async (ref: DocumentReference) => {
-    const task = await ref.get();
-    const retriedAt = task.get("retriedAt");
-    const ours = task.get("retriedBy") === uid && retriedAt instanceof Timestamp && retriedAt.toMillis() >= startedAt;
-    if (ours) result.retried++;
-    else result.skipped++;
-  };
-  const writes: Promise<void>[] = [];
-  const base = matchingTasks("failed", filter).orderBy(FieldPath.documentId()).select().limit(pageSize);
+  const retries = startRetries(uid);
+  const base = matchingTasks("failed", filter).orderBy(FieldPath.documentId()).select("attempts").limit(pageSize);
 
   let last: QueryDocumentSnapshot | undefined;
   for (;;) {
     const page = await (last ? base.startAfter(last) : base).get();
     for (const doc of page.docs) {
-      if (!isQueueTaskPath(doc.ref.path)) {
-        result.skipped++; // a `tasks` collection deeper down belongs to the app, not to the queue
-        continue;
-      }
-      const write = writer.update(doc.ref, retry, { lastUpdateTime: doc.updateTime }).then(
-        () => void result.retried++,
-        async (error: BulkWriterError) => {
-          if (isPreconditionFailure(error) && triedAgain.has(doc.ref.path)) {
-            await settleAmbiguous(doc.ref);
-          } else if (isPreconditionFailure(error) || isNotFound(error)) {
-            result.skipped++;
-          } else {
-            result.errors++;
-            adminLog.retryWriteFailed(doc.ref.path, error.code, error.message);
-          }
-        },
-      );
-      writes.push(write);
+      // A `tasks` collection deeper down belongs to the app, not to the queue.
+      if (isQueueTaskPath(doc.ref.path)) void retries.retry(doc);
+      else retries.skipped(doc.ref.path, "not a queue task");
     }
     if (page.size < pageSize) break;
     last = page.docs[page.size - 1];
     // Let the writes catch up before reading on: BulkWriter buffers without limit, and the deadline must bound
     // the writes too, not only the reads.
-    await writer.flush();
+    await retries.flush();
     if (Date.now() > deadline) {
-      result.complete = false;
+      retries.result.complete = false;
       break;
     }
   }
-  await writer.close();
-  await Promise.all(writes);
-  return result;
+  return retries.close();
 }

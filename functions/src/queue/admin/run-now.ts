@@ -5,11 +5,13 @@ import { HttpsError } from "firebase-functions/https";
 import type { RunNowResult } from "../model/admin";
 import { db } from "../store/firestore";
 import { updateIfUnchanged } from "../store/fenced-writer";
+import { dispatchNow } from "../store/cloud-tasks";
+import { attemptsSoFar } from "../attempt/claim";
 
 /**
- * Makes a scheduled task due now: `runAt` becomes the commit time, and that write re-triggers the dispatcher, which
- * runs it at once. Also un-sticks a scheduled task whose trigger event was lost. The Cloud Task that was waiting
- * for the old `runAt` later finds the attempt already taken and does nothing.
+ * Makes a scheduled task due now: `runAt` becomes the commit time, and a run is dispatched to the runner at once.
+ * Also un-sticks a scheduled task whose trigger event was lost. The Cloud Task that was waiting for the old `runAt`
+ * later finds the attempt already taken and does nothing.
  */
 export async function runTaskNow(path: string): Promise<RunNowResult> {
   const ref = db().doc(path);
@@ -21,7 +23,12 @@ export async function runTaskNow(path: string): Promise<RunNowResult> {
     runAt: FieldValue.serverTimestamp(),
     updatedAt: FieldValue.serverTimestamp(),
   });
-  if (written) return { ran: true, state };
+  if (written) {
+    // Its own id: the attempt's usual one may be queued already, for the old `runAt`.
+    const attempt = attemptsSoFar(snapshot.data() ?? {}) + 1;
+    await dispatchNow({ path, attempt }, `-now${written.toMillis()}`);
+    return { ran: true, state };
+  }
   // Something wrote the task between our read and our write; report what it is now.
   return { ran: false, state: String((await ref.get()).get("state")) };
 }

@@ -2,7 +2,13 @@
 // time of the snapshot we decided from. Two deliveries of the same event race on that precondition; the loser's
 // write is rejected (FAILED_PRECONDITION), so each attempt runs its handler at most once.
 import { randomUUID } from "node:crypto";
-import { FieldValue, Timestamp, type DocumentData, type DocumentReference } from "firebase-admin/firestore";
+import {
+  FieldValue,
+  Timestamp,
+  type DocumentData,
+  type DocumentReference,
+  type UpdateData,
+} from "firebase-admin/firestore";
 import { LEASE_MARGIN_SECONDS } from "../config";
 import { FencedWriter, updateIfUnchanged } from "../store/fenced-writer";
 import type { ResolvedHandlerOptions } from "../model/handler";
@@ -14,7 +20,7 @@ export interface TaskSnapshot {
   data: DocumentData;
 }
 
-interface Claim {
+export interface Claim {
   attempt: number;
   maxAttempts: number;
   startedAt: Timestamp;
@@ -52,7 +58,43 @@ export async function claimTask(snapshot: TaskSnapshot, options: ResolvedHandler
     lease: { owner: leaseOwner, expiresAt },
     progress: FieldValue.delete(),
     failedAt: FieldValue.delete(),
+    ...runAtIfMissing(snapshot.data),
   });
   if (!writeTime) return undefined;
   return { attempt, maxAttempts, startedAt, leaseOwner, writer: new FencedWriter(snapshot.ref, writeTime) };
+}
+
+/**
+ * The express path's start: no write. The attempt's fields go out with its outcome, and its writer is fenced on the
+ * version the task was read at, so of two runs of one attempt only the first to record wins.
+ */
+export function startUnclaimed(snapshot: TaskSnapshot, options: ResolvedHandlerOptions): Claim {
+  const { attempt, maxAttempts } = attemptBudget(snapshot.data, options.maxAttempts);
+  return {
+    attempt,
+    maxAttempts,
+    startedAt: Timestamp.now(),
+    leaseOwner: "",
+    writer: new FencedWriter(snapshot.ref, snapshot.updateTime),
+  };
+}
+
+/** The fields the claim writes, for the express path's outcome write to carry instead. */
+export function unclaimedAttemptFields(snapshot: TaskSnapshot, claim: Claim): UpdateData<DocumentData> {
+  return {
+    attempts: claim.attempt,
+    maxAttempts: claim.maxAttempts,
+    startedAt: claim.startedAt,
+    progress: FieldValue.delete(),
+    failedAt: FieldValue.delete(),
+    ...runAtIfMissing(snapshot.data),
+  };
+}
+
+/**
+ * A task written without `runAt` gets one at its first attempt, so if it is ever `scheduled` again by hand (a retry
+ * in the console), the sweeper's query on `runAt` finds it however old it is.
+ */
+function runAtIfMissing(task: DocumentData): UpdateData<DocumentData> {
+  return task.runAt instanceof Timestamp ? {} : { runAt: FieldValue.serverTimestamp() };
 }

@@ -3,9 +3,10 @@
 import { Timestamp } from "firebase-admin/firestore";
 import { ERROR_CODES } from "../model/task";
 import { TaskFailure } from "../model/errors";
-import { claimTask, attemptBudget, type TaskSnapshot } from "./claim";
+import { attemptBudget, claimTask, startUnclaimed, unclaimedAttemptFields, type TaskSnapshot } from "./claim";
 import { createContext } from "./context";
 import { updateIfUnchanged } from "../store/fenced-writer";
+import { scheduleRun } from "../store/cloud-tasks";
 import { taskLog } from "../logs";
 import { outcomeUpdate, storableResult, writeOutcome } from "./outcome";
 import { nextState, type Transition } from "./retry-policy";
@@ -25,7 +26,8 @@ export async function runAttempt(snapshot: TaskSnapshot, registry: Registry): Pr
     return;
   }
 
-  const claim = await claimTask(snapshot, handler.options);
+  const express = handler.options.idempotent;
+  const claim = express ? startUnclaimed(snapshot, handler.options) : await claimTask(snapshot, handler.options);
   if (!claim) {
     taskLog.claimLost(ref.path);
     return;
@@ -46,8 +48,9 @@ export async function runAttempt(snapshot: TaskSnapshot, registry: Registry): Pr
     result = stored.value;
   }
   const info = { attempt: claim.attempt, startedAt: claim.startedAt, history: task.history };
+  const attemptFields = express ? unclaimedAttemptFields(snapshot, claim) : {};
   const written = await writeOutcome(
-    (update) => claim.writer.update(update),
+    (update) => claim.writer.update({ ...attemptFields, ...update }),
     outcomeUpdate(transition, info, result),
     claim.attempt,
   );
@@ -57,6 +60,20 @@ export async function runAttempt(snapshot: TaskSnapshot, registry: Registry): Pr
     return;
   }
   logTransition(ref.path, claim.attempt, claim.startedAt, transition);
+  // The engine's own writes do not wake it: the next attempt is dispatched here, at its backoff time.
+  if (transition.state === "scheduled") await scheduleNext(ref.path, claim.attempt + 1, transition.runAt);
+}
+
+/**
+ * Queues the run of a retry. If that fails, the task is `scheduled` with a `runAt`: the sweeper finds it once it is
+ * overdue, so the error is logged, not thrown (throwing would redeliver an attempt that has been recorded).
+ */
+async function scheduleNext(path: string, attempt: number, runAt: Date): Promise<void> {
+  try {
+    await scheduleRun({ path, attempt }, runAt);
+  } catch (error) {
+    taskLog.dispatchFailed(path, attempt, String((error as Error)?.message ?? error));
+  }
 }
 
 /** Ends a task that cannot run (malformed, unknown handler) as `failed`, if nobody changed it meanwhile. */

@@ -22,7 +22,18 @@ export interface RetryTasksResult {
   errors: number;
   /** False when the time budget ran out first: call again to continue with the remaining tasks. */
   complete: boolean;
+  /** With `paths` (retrying chosen tasks): what happened to each, in the order asked. */
+  outcomes?: RetryOutcome[];
 }
+
+/** One chosen task's retry: done, skipped (it was no longer failed: its state then), or a write error. */
+export type RetryOutcome =
+  | { path: string; retried: true }
+  | { path: string; retried: false; state: string }
+  | { path: string; retried: false; error: string };
+
+/** The most tasks one `retryTasks({ paths })` call may name. */
+export const MAX_RETRY_PATHS = 500;
 
 export interface RunNowResult {
   /** True when the task was scheduled and is now due. */

@@ -17,6 +17,12 @@ export interface BackoffOptions {
 export interface HandlerOptions {
   /** May a client app enqueue this handler directly (the security rules' allowlist follows this flag)? */
   clientEnqueue?: boolean;
+  /**
+   * The express path, for handlers whose side effects are safe to repeat: no claim write and no `running` state;
+   * the handler runs and one outcome write, conditioned on the version it ran from, records it (2 writes per task
+   * instead of 3). A duplicate delivery may run the handler twice for one attempt, but only one run is recorded.
+   */
+  idempotent?: boolean;
   /** An attempt that runs longer fails with `handler/timeout` (and counts as an attempt). */
   timeoutSeconds?: number;
   /** Attempts before the task ends `failed`; 1 means no retries. */
@@ -26,6 +32,7 @@ export interface HandlerOptions {
 
 export interface ResolvedHandlerOptions {
   clientEnqueue: boolean;
+  idempotent: boolean;
   timeoutSeconds: number;
   maxAttempts: number;
   backoff: BackoffOptions;

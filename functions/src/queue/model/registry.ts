@@ -20,6 +20,7 @@ export function defineHandler<TData extends object = Record<string, unknown>, TR
 ): TaskHandler<TData, TResult> {
   const resolved: ResolvedHandlerOptions = {
     clientEnqueue: options.clientEnqueue ?? false,
+    idempotent: options.idempotent ?? false,
     timeoutSeconds: options.timeoutSeconds ?? HANDLER_DEFAULTS.timeoutSeconds,
     maxAttempts: options.maxAttempts ?? HANDLER_DEFAULTS.maxAttempts,
     backoff: { ...HANDLER_DEFAULTS.backoff, ...options.backoff },

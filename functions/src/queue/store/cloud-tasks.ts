@@ -33,3 +33,11 @@ export async function scheduleRun(request: RunRequest, runAt: Date, idSuffix = "
     if (!isTaskAlreadyQueued(error)) throw error; // this run is queued already
   }
 }
+
+/**
+ * Runs `request` as soon as Cloud Tasks delivers it: how work the trigger will not see (an admin's retry, "run now",
+ * a retry's next attempt) gets to the runner. `idSuffix` keeps it apart from a run already queued for that attempt.
+ */
+export function dispatchNow(request: RunRequest, idSuffix = ""): Promise<void> {
+  return scheduleRun(request, new Date(), idSuffix);
+}

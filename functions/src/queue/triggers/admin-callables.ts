@@ -3,10 +3,10 @@
 // governed by the rules.
 import { HttpsError, type CallableRequest } from "firebase-functions/https";
 import { adminLog } from "../logs";
-import type { RetryTasksResult, RunNowResult } from "../model/admin";
+import { MAX_RETRY_PATHS, type RetryTasksResult, type RunNowResult } from "../model/admin";
 import { isQueueTaskPath } from "../model/task";
 import { parseFilter } from "../admin/filters";
-import { retryFailedTasks } from "../admin/retry-failed";
+import { retryFailedTasks, retryTasksAt } from "../admin/retry-failed";
 import { runTaskNow } from "../admin/run-now";
 
 /** The caller's uid, when the caller is signed in and carries the `admin` custom claim. */
@@ -22,14 +22,34 @@ function requireAdmin(request: CallableRequest<unknown>, action: string): string
   return request.auth.uid;
 }
 
-/** Callable `retryTasks({ filter })` → `{ retried, skipped, errors, complete }`. */
+/**
+ * Callable `retryTasks({ paths })` (the tasks an admin picked, with an outcome each) or `retryTasks({ filter })`
+ * (every failed task matching) → `{ retried, skipped, errors, complete, outcomes? }`. Retried tasks run at once.
+ */
 export async function handleRetryTasks(request: CallableRequest<unknown>): Promise<RetryTasksResult> {
   const uid = requireAdmin(request, "retryTasks");
-  const filter = parseFilter((request.data as { filter?: unknown } | null)?.filter);
+  const data = (request.data ?? {}) as { filter?: unknown; paths?: unknown };
   const started = Date.now();
+  if (data.paths !== undefined) {
+    const paths = parsePaths(data.paths);
+    const result = await retryTasksAt(paths, uid);
+    adminLog.retried(uid, { paths: paths.length }, result, Date.now() - started);
+    return result;
+  }
+  const filter = parseFilter(data.filter);
   const result = await retryFailedTasks(filter, uid);
   adminLog.retried(uid, filter, result, Date.now() - started);
   return result;
+}
+
+function parsePaths(input: unknown): string[] {
+  if (!Array.isArray(input) || input.length > MAX_RETRY_PATHS || !input.every(isQueueTaskPath)) {
+    throw new HttpsError(
+      "invalid-argument",
+      `\`paths\` must be at most ${MAX_RETRY_PATHS} task paths: {collection}/{parentId}/tasks/{taskId}.`,
+    );
+  }
+  return [...new Set(input)];
 }
 
 /** Callable `runTaskNow({ path })` → `{ ran, state }`. */

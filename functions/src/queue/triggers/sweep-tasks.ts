@@ -104,5 +104,13 @@ async function recoverExpiredLease(doc: QueryDocumentSnapshot, registry: Registr
   const startedAt = task.startedAt instanceof Timestamp ? task.startedAt : Timestamp.fromDate(now);
   const write = async (update: ReturnType<typeof outcomeUpdate>) =>
     (await updateIfUnchanged(doc.ref, doc.updateTime, update)) !== undefined;
-  return writeOutcome(write, outcomeUpdate(transition, { attempt, startedAt, history: task.history }), attempt);
+  const written = await writeOutcome(
+    write,
+    outcomeUpdate(transition, { attempt, startedAt, history: task.history }),
+    attempt,
+  );
+  // The engine's writes do not wake the trigger: the retry's run is queued here (or, failing that, found overdue).
+  if (written && transition.state === "scheduled")
+    await scheduleRun({ path: doc.ref.path, attempt: attempt + 1 }, transition.runAt);
+  return written;
 }

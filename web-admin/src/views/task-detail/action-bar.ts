@@ -1,6 +1,6 @@
 // What can be done to the open task, by state: Retry (failed), Run now and Cancel (scheduled). Each asks for
 // confirmation and reports what happened; the buttons stay disabled while one runs.
-import { cancelTask, errorMessage, retryTask, runTaskNow, summarize } from "../../actions";
+import { cancelTask, errorMessage, retryTasks, runTaskNow, summarize } from "../../actions";
 import { confirmDialog, h, notify, type Child } from "../../dom";
 import { clockTime } from "../../format";
 import { handlerName, isDelayed, taskPath, type Task } from "../../task";
@@ -26,7 +26,7 @@ export function createActionBar(ctx: AdminContext, rerender: () => void) {
           } finally {
             busy = false;
             rerender();
-            ctx.refreshCounts();
+            ctx.refreshCountsAfterAction();
           }
         },
       },
@@ -43,7 +43,7 @@ export function createActionBar(ctx: AdminContext, rerender: () => void) {
       ],
       confirmLabel: "Retry",
     });
-    if (ok) reportRetries(summarize([await retryTask(ctx.services.db, ctx.user.uid, t.path)]));
+    if (ok) reportRetries(summarize(await retryTasks(ctx.services.functions, [t.path])));
   }
 
   async function cancel(t: Task) {

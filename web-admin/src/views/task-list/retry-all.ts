@@ -58,6 +58,6 @@ export async function retryAllMatchingTasks(
     notify("error", `Retry all failed: ${errorMessage(error)}`);
   } finally {
     hooks.finished();
-    ctx.refreshCounts();
+    ctx.refreshCountsAfterAction();
   }
 }

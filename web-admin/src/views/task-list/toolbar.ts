@@ -1,6 +1,6 @@
 // The list's toolbar: whether the list is live, and on the failed tab the bulk actions on the selection and the
 // filters: retry the selected rows (client transactions), or retry all matching (retry-all.ts).
-import { retryTask, summarize } from "../../actions";
+import { retryTasks, summarize } from "../../actions";
 import { confirmDialog, h, replaceChildren } from "../../dom";
 import { taskPath } from "../../task";
 import { reportRetries } from "../../widgets/retry-report";
@@ -72,13 +72,12 @@ export function createToolbar(host: ToolbarHost) {
     if (!ok) return;
     busy = true;
     render();
-    const { db } = ctx.services;
-    const outcomes = await Promise.all(paths.map((path) => retryTask(db, ctx.user.uid, path)));
+    const outcomes = await retryTasks(ctx.services.functions, paths);
     busy = false;
     for (const path of paths) selected.delete(path);
     render();
     reportRetries(summarize(outcomes));
-    ctx.refreshCounts();
+    ctx.refreshCountsAfterAction();
   }
 
   function retryAll() {
