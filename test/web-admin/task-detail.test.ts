@@ -10,6 +10,7 @@ import {
   confirm,
   isolatedParent,
   launchBrowser,
+  listedPaths,
   notice,
   openAsAdmin,
   writeFailedTask,
@@ -167,6 +168,25 @@ describe("admin page: the task detail", () => {
       assert.equal(after.get("state"), "failed");
       assert.ok(after.updateTime?.isEqual(before.updateTime!), "the task was not written");
       assert.equal(await page.locator(".notice").count(), 0);
+      assertNoProblems(opened);
+    } finally {
+      await opened.close();
+    }
+  });
+
+  it("shows no detail pane until a task is opened, and none again once it is closed", async () => {
+    const parent = await isolatedParent();
+    const task = await writeFailedTask(parent);
+    const opened = await openAsAdmin(browser, admin, `/?state=failed&collection=${parent.parent.id}`);
+    try {
+      const { page } = opened;
+      await listedPaths(page, 1);
+      const pane = page.getByRole("complementary", { name: "Task detail" });
+      assert.equal(await pane.isVisible(), false, "no empty pane under the list");
+      await page.getByRole("link", { name: task.id }).click();
+      await pane.waitFor({ state: "visible" });
+      await page.keyboard.press("Escape");
+      await pane.waitFor({ state: "hidden" });
       assertNoProblems(opened);
     } finally {
       await opened.close();

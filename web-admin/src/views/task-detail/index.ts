@@ -25,6 +25,7 @@ function isTaskPath(path: string): boolean {
 
 export function createTaskDetail(ctx: AdminContext) {
   const element = h("aside", { class: "detail-pane", "aria-label": "Task detail", tabindex: "-1" });
+  element.hidden = true; // until a task is opened: an empty pane would show as a blank box under the list
   const main = h("div", { class: "detail-main" });
   const parent = createParentTimeline(ctx, () => path);
   const actionBar = createActionBar(ctx, renderMain);
