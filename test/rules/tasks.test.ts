@@ -288,6 +288,13 @@ describe("security rules: tasks", () => {
         ),
       ],
       [
+        "enqueuedBy (server code's mark: a client must not pass its task off as a handler's follow-up)",
+        create(
+          () => owner,
+          () => clientTask(OWNER, { enqueuedBy: `${parent}/tasks/origin` }),
+        ),
+      ],
+      [
         "an unknown field",
         create(
           () => owner,

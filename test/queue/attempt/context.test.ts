@@ -1,12 +1,14 @@
 // ctx.enqueue end to end: a handler's follow-up tasks run through the deployed trigger, and a retried attempt
 // enqueues the same follow-ups again (their ids come from the enqueuing task's path), not new ones.
 import assert from "node:assert/strict";
-import { Timestamp } from "firebase-admin/firestore";
+import { Timestamp, type DocumentReference } from "firebase-admin/firestore";
+import { Timestamp as ClientTimestamp, doc, serverTimestamp, setDoc } from "firebase/firestore";
 import { createContext } from "../../../functions/src/queue/attempt/context";
 import { followUpTaskId } from "../../../functions/src/queue/store/enqueue-task";
 import type { FencedWriter } from "../../../functions/src/queue/store/fenced-writer";
+import { signedInClient, type Client } from "../../support/client";
 import { adminDb, uniqueId } from "../../support/emulators";
-import { newParent, waitForState, writeTask } from "../../support/tasks";
+import { newParent, newTask, waitForState, writeTask } from "../../support/tasks";
 
 describe("ctx.enqueue: handlers chain follow-up tasks", () => {
   it("demo.chain enqueues the next link under the same parent until the chain ends", async () => {
@@ -64,5 +66,66 @@ describe("ctx.enqueue: handlers chain follow-up tasks", () => {
     }
     assert.notEqual(enqueued[0].path, enqueued[1].path);
     assert.equal((await enqueued[1].get()).get("action"), "noop");
+  });
+
+  /** The context an attempt of `taskRef` gets (only its ref is needed to enqueue). */
+  function contextOf(taskRef: DocumentReference, attempt = 1) {
+    return createContext({
+      writer: { ref: taskRef } as unknown as FencedWriter,
+      attempt,
+      maxAttempts: 3,
+      controller: new AbortController(),
+    });
+  }
+
+  /** What a parent's owner can do through the rules: create a task of their choosing at a path they predicted. */
+  async function preempt(client: Client, path: string): Promise<void> {
+    await setDoc(doc(client.db, path), {
+      type: "order",
+      action: "sendConfirmationEmail",
+      state: "scheduled",
+      data: { chosenBy: "the client" },
+      runAt: ClientTimestamp.fromMillis(Date.now() + 24 * 3600_000), // stays scheduled while the test looks
+      createdAt: serverTimestamp(),
+      createdBy: client.user.uid,
+    });
+  }
+
+  it("a follow-up id a client took first is an error: the client's task is not reported as the follow-up", async () => {
+    const client = await signedInClient();
+    try {
+      const parent = await newParent("orders", { ownerId: client.user.uid });
+      const taskRef = parent.collection("tasks").doc(uniqueId("origin"));
+      const runAt = Timestamp.fromMillis(Date.now() + 24 * 3600_000);
+      // The parent's owner predicts the id of the handler's first follow-up and writes a task of their own there,
+      // through the security rules, before the handler runs.
+      const predicted = followUpTaskId(taskRef.path, 0, "order.sendConfirmationEmail");
+      await preempt(client, `${parent.path}/tasks/${predicted}`);
+      await assert.rejects(contextOf(taskRef).enqueue({ type: "order", action: "sendConfirmationEmail", runAt }), {
+        code: "enqueue/id-taken",
+        message: new RegExp(`${parent.path}/tasks/${predicted}.*not enqueued by server code`),
+      });
+      const taken = await adminDb().doc(`${parent.path}/tasks/${predicted}`).get();
+      assert.equal(taken.get("createdBy"), client.user.uid);
+      assert.equal(taken.get("enqueuedBy"), undefined);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("a handler whose follow-up id a client took first fails at once with enqueue/id-taken", async () => {
+    const client = await signedInClient();
+    try {
+      const parent = await newParent("orders", { ownerId: client.user.uid });
+      const chain = parent.collection("tasks").doc(uniqueId("chain"));
+      await preempt(client, `${parent.path}/tasks/${followUpTaskId(chain.path, 0, "demo.noop")}`);
+      await chain.set(newTask({ type: "demo", action: "chain", data: { steps: 0 } }));
+      const done = await waitForState(chain, ["completed", "failed"], 30_000);
+      assert.equal(done.get("state"), "failed", JSON.stringify(done.data()));
+      assert.equal(done.get("error.code"), "enqueue/id-taken");
+      assert.equal(done.get("attempts"), 1);
+    } finally {
+      await client.close();
+    }
   });
 });

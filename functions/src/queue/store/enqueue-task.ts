@@ -1,6 +1,7 @@
 // Enqueuing from server code: a handler chaining follow-up work (`ctx.enqueue`), a callable function, a script.
 // The server may enqueue any registered handler, client-enqueueable or not; the security rules only govern clients.
-import { FieldValue, Timestamp, type DocumentReference } from "firebase-admin/firestore";
+import { FieldValue, Timestamp, type DocumentReference, type DocumentSnapshot } from "firebase-admin/firestore";
+import { PermanentError } from "../model/errors";
 import { TASKS_COLLECTION } from "../model/task";
 import { hashId } from "./ids";
 import { isAlreadyExists } from "./status-codes";
@@ -8,13 +9,20 @@ import type { ServerTaskRequest } from "../model/request";
 
 export interface EnqueueOptions {
   /**
-   * The task's document id. With an id, enqueuing is idempotent: if that task already exists, nothing is written
-   * and its reference is returned.
+   * The task's document id. With an id, enqueuing is idempotent: if server code already enqueued a task of the same
+   * handler there, nothing is written and its reference is returned. An id taken by anything else (a client's task,
+   * another handler's) is an error: `enqueue/id-taken`.
    */
   id?: string;
   /** Path of the task whose handler enqueued this one (recorded as `enqueuedBy`, for tracing chains). */
   enqueuedBy?: string;
 }
+
+/** The errors enqueueTask throws for a request it cannot honour; PermanentErrors, since trying again cannot help. */
+export const ENQUEUE_ERROR_CODES = {
+  /** The id is taken by a task server code did not enqueue, or by another handler's task. */
+  idTaken: "enqueue/id-taken",
+} as const;
 
 /** Writes a `scheduled` task under `parent` (its `tasks` sub-collection) and returns its reference. */
 export async function enqueueTask(
@@ -22,9 +30,9 @@ export async function enqueueTask(
   request: ServerTaskRequest,
   options: EnqueueOptions = {},
 ): Promise<DocumentReference> {
+  const { type, action, data, runAt } = request as { type: string; action: string; data?: object; runAt?: unknown };
   const tasks = parent.collection(TASKS_COLLECTION);
   const ref = options.id ? tasks.doc(options.id) : tasks.doc();
-  const { type, action, data, runAt } = request as { type: string; action: string; data?: object; runAt?: unknown };
   const task: Record<string, unknown> = {
     type,
     action,
@@ -39,10 +47,36 @@ export async function enqueueTask(
   if (options.enqueuedBy) task.enqueuedBy = options.enqueuedBy;
   try {
     await ref.create(task);
+    return ref;
   } catch (error) {
     if (!isAlreadyExists(error)) throw error;
   }
+  // The id is taken. It is this enqueue, done before (a retried attempt, a script run twice), only if server code
+  // wrote it for the same handler; a client can create a task at a predictable id first, with data of its choosing.
+  const existing = await ref.get();
+  // The engine never deletes a task, but someone with the admin SDK may have: the create may be tried again.
+  if (!existing.exists) throw new Error(`cannot enqueue ${type}.${action} at ${ref.path}: try again, it was deleted`);
+  const clash = clashWith(existing, `${type}.${action}`);
+  if (clash) {
+    throw new PermanentError(
+      `cannot enqueue ${type}.${action} at ${ref.path}: the id is taken by ${clash}`,
+      ENQUEUE_ERROR_CODES.idTaken,
+    );
+  }
   return ref;
+}
+
+/**
+ * Why the task found at an enqueue's id is not that enqueue, or undefined when it is. Every client create carries
+ * `createdBy` (the rules force it, and let no client write `enqueuedBy`); server code never writes it. `data` is not
+ * compared: Firestore does not store it as given (a Date becomes a Timestamp, `serverTimestamp()` a time).
+ */
+function clashWith(existing: DocumentSnapshot, address: string): string | undefined {
+  const createdBy = existing.get("createdBy");
+  if (createdBy !== undefined) return `a task not enqueued by server code (created by ${JSON.stringify(createdBy)})`;
+  const found = `${existing.get("type")}.${existing.get("action")}`;
+  if (found !== address) return `a ${found} task`;
+  return undefined;
 }
 
 /**
