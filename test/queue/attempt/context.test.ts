@@ -128,4 +128,15 @@ describe("ctx.enqueue: handlers chain follow-up tasks", () => {
       await client.close();
     }
   });
+
+  it("refuses a nested parent (options.parent) with an error naming the supported shape, and writes nothing", async () => {
+    const parent = await newParent();
+    const nested = parent.collection("items").doc(uniqueId("item"));
+    const ctx = contextOf(parent.collection("tasks").doc(uniqueId("origin")));
+    await assert.rejects(ctx.enqueue({ type: "demo", action: "noop" }, { parent: nested }), {
+      code: "enqueue/unsupported-parent",
+      message: /\{collection\}\/\{parentId\}\/tasks\/\{taskId\}/,
+    });
+    assert.equal((await nested.collection("tasks").get()).size, 0);
+  });
 });

@@ -1,9 +1,10 @@
 // enqueueTask from server code, on the Firestore emulator: with an id it is idempotent for the engine's own task,
-// and an error when the id is taken by a document the engine did not write (a client's task, another handler's).
+// an error when the id is taken by a document the engine did not write (a client's task, another handler's), and
+// it refuses a parent the deployed trigger does not serve instead of writing a task that would never run.
 import assert from "node:assert/strict";
 import { Timestamp } from "firebase-admin/firestore";
 import { enqueueTask } from "../../../functions/src/queue/store/enqueue-task";
-import { uniqueId } from "../../support/emulators";
+import { adminDb, uniqueId } from "../../support/emulators";
 import { newParent } from "../../support/tasks";
 
 /** A day ahead: the trigger hands the task to Cloud Tasks, so it stays `scheduled` while the test looks at it. */
@@ -59,6 +60,39 @@ describe("enqueueTask: server-side enqueue", () => {
         code: "enqueue/id-taken",
         message: /not enqueued by server code/,
       });
+    });
+
+    it("refuses an id with a slash (it would write a document below the task, which nothing runs)", async () => {
+      const parent = await newParent();
+      await assert.rejects(
+        enqueueTask(parent, { type: "demo", action: "noop" }, { id: "a/sub/b" }),
+        /\{collection\}\/\{parentId\}\/tasks\/\{taskId\}/,
+      );
+      assert.equal((await parent.collection("tasks").doc("a").collection("sub").doc("b").get()).exists, false);
+    });
+  });
+
+  describe("the parent: only a top-level document, the shape the trigger watches", () => {
+    it("refuses a nested parent (users/u/orders/o) with an error naming the supported shape, and writes nothing", async () => {
+      const nested = adminDb().collection("users").doc(uniqueId("u")).collection("orders").doc(uniqueId("o"));
+      await nested.set({ ownerId: "owner-1" });
+      await assert.rejects(
+        enqueueTask(nested, { type: "demo", action: "noop" }),
+        (error: Error & { code?: string }) => {
+          assert.equal(error.code, "enqueue/unsupported-parent");
+          assert.match(error.message, new RegExp(nested.path));
+          assert.match(error.message, /\{collection\}\/\{parentId\}\/tasks\/\{taskId\}/);
+          return true;
+        },
+      );
+      assert.equal((await nested.collection("tasks").get()).size, 0);
+    });
+
+    it("enqueues under a top-level parent", async () => {
+      const parent = await newParent();
+      const ref = await enqueueTask(parent, { type: "demo", action: "noop", runAt: tomorrow() });
+      assert.equal(ref.parent.parent?.path, parent.path);
+      assert.equal((await ref.get()).get("state"), "scheduled");
     });
   });
 });

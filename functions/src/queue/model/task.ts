@@ -79,3 +79,14 @@ export function isQueueTaskPath(path: unknown): path is string {
   const segments = path.split("/");
   return segments.length === 4 && segments[2] === TASKS_COLLECTION && segments.every((s) => s !== "");
 }
+
+/**
+ * `{collection}/{parentId}`: a top-level document, the only kind of parent whose `tasks` the trigger watches (see
+ * isQueueTaskPath, which must change with it). Server-side enqueues refuse any other parent: a task written under
+ * a nested document (`users/u/orders/o`) would never run.
+ */
+export function isQueueParentPath(path: unknown): path is string {
+  if (typeof path !== "string") return false;
+  const segments = path.split("/");
+  return segments.length === 2 && segments.every((s) => s !== "");
+}

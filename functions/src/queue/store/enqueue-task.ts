@@ -2,7 +2,7 @@
 // The server may enqueue any registered handler, client-enqueueable or not; the security rules only govern clients.
 import { FieldValue, Timestamp, type DocumentReference, type DocumentSnapshot } from "firebase-admin/firestore";
 import { PermanentError } from "../model/errors";
-import { TASKS_COLLECTION } from "../model/task";
+import { TASK_DOCUMENT_PATH, TASKS_COLLECTION, isQueueParentPath, isQueueTaskPath } from "../model/task";
 import { hashId } from "./ids";
 import { isAlreadyExists } from "./status-codes";
 import type { ServerTaskRequest } from "../model/request";
@@ -20,17 +20,36 @@ export interface EnqueueOptions {
 
 /** The errors enqueueTask throws for a request it cannot honour; PermanentErrors, since trying again cannot help. */
 export const ENQUEUE_ERROR_CODES = {
+  /** The parent is not a top-level document, or the id is not one path segment: the task would never run. */
+  unsupportedParent: "enqueue/unsupported-parent",
   /** The id is taken by a task server code did not enqueue, or by another handler's task. */
   idTaken: "enqueue/id-taken",
 } as const;
 
-/** Writes a `scheduled` task under `parent` (its `tasks` sub-collection) and returns its reference. */
+/**
+ * Writes a `scheduled` task under `parent` (its `tasks` sub-collection) and returns its reference. `parent` must be
+ * a top-level document: the trigger watches `{collection}/{parentId}/tasks/{taskId}` and nothing deeper.
+ */
 export async function enqueueTask(
   parent: DocumentReference,
   request: ServerTaskRequest,
   options: EnqueueOptions = {},
 ): Promise<DocumentReference> {
   const { type, action, data, runAt } = request as { type: string; action: string; data?: object; runAt?: unknown };
+  if (!isQueueParentPath(parent.path)) {
+    throw new PermanentError(
+      `cannot enqueue ${type}.${action} under ${parent.path}: tasks run only at ${TASK_DOCUMENT_PATH}, under a ` +
+        "top-level document (such as orders/o-1); a task under a nested document would never run",
+      ENQUEUE_ERROR_CODES.unsupportedParent,
+    );
+  }
+  if (options.id && !isQueueTaskPath(`${parent.path}/${TASKS_COLLECTION}/${options.id}`)) {
+    throw new PermanentError(
+      `cannot enqueue ${type}.${action} with id "${options.id}": a task id is one path segment, ` +
+        `tasks run only at ${TASK_DOCUMENT_PATH}`,
+      ENQUEUE_ERROR_CODES.unsupportedParent,
+    );
+  }
   const tasks = parent.collection(TASKS_COLLECTION);
   const ref = options.id ? tasks.doc(options.id) : tasks.doc();
   const task: Record<string, unknown> = {
