@@ -1,33 +1,40 @@
 // Queues an order confirmation email. The email itself is a document in the `mail` outbox collection (the
-// shape the "Trigger Email" extension reads), keyed by the idempotency key so a retried attempt never sends twice.
+// shape the "Trigger Email" extension reads), created once with the idempotency key as its id, so a retried
+// attempt never sends twice. The recipient is the order's `customerEmail`: a client enqueues this handler
+// and chooses `data`, so an address taken from `data` would let any signed-in user send mail anywhere.
 import { FieldValue } from "firebase-admin/firestore";
 import { defineHandler, PermanentError } from "../../queue";
+import { isAlreadyExists } from "../../queue/store/status-codes";
 
-export interface SendConfirmationEmailData {
-  /** Recipient; defaults to the order's `customerEmail`. */
-  to?: string;
-}
+/** No input: everything comes from the order (the task's parent). */
+export type SendConfirmationEmailData = Record<string, never>;
 
 export const sendConfirmationEmail = defineHandler<SendConfirmationEmailData, { mailId: string }>(
   { clientEnqueue: true, timeoutSeconds: 30, maxAttempts: 5 },
-  async (data, ctx) => {
+  async (_data, ctx) => {
     const order = await ctx.parentRef.get();
     if (!order.exists) throw new PermanentError(`order ${ctx.parentRef.path} does not exist`, "order/not-found");
-    const to = data.to ?? order.get("customerEmail");
+    const to = order.get("customerEmail");
     if (typeof to !== "string" || !to.includes("@")) {
-      throw new PermanentError("no recipient: set data.to or the order's customerEmail", "order/no-recipient");
+      throw new PermanentError(`order ${ctx.parentRef.path} has no customerEmail`, "order/no-recipient");
     }
     const mailRef = ctx.parentRef.firestore.collection("mail").doc(ctx.idempotencyKey);
-    await mailRef.set({
-      to,
-      message: {
-        subject: `Your order ${ctx.params.parentId} is confirmed`,
-        text: `Thanks for your order ${ctx.params.parentId}. We will let you know when it ships.`,
-      },
-      orderPath: ctx.parentRef.path,
-      taskPath: ctx.taskRef.path,
-      createdAt: FieldValue.serverTimestamp(),
-    });
+    try {
+      await mailRef.create({
+        to,
+        message: {
+          subject: `Your order ${ctx.params.parentId} is confirmed`,
+          text: `Thanks for your order ${ctx.params.parentId}. We will let you know when it ships.`,
+        },
+        orderPath: ctx.parentRef.path,
+        taskPath: ctx.taskRef.path,
+        createdAt: FieldValue.serverTimestamp(),
+      });
+    } catch (error) {
+      // An earlier attempt created it: the email is queued (perhaps sent) already. Rewriting it would send again.
+      if (!isAlreadyExists(error)) throw error;
+      ctx.logger.info("confirmation email already queued by an earlier attempt", { mailId: mailRef.id });
+    }
     return { mailId: mailRef.id };
   },
 );
