@@ -51,7 +51,7 @@ describe("client library: enqueue as a signed-in user", () => {
 
   it("watchTask reports the task's states in order, ending completed", async () => {
     const order = await ownOrder();
-    const task = await enqueueTask(order, { type: "demo", action: "sleep", data: { ms: 300 } });
+    const task = await enqueueTask(order, { type: "order", action: "sendConfirmationEmail" });
     const seen: TaskState[] = [];
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no completion; saw ${seen.join(" → ")}`)), 30_000);
@@ -92,7 +92,7 @@ describe("client library: enqueue as a signed-in user", () => {
     const task = await runTransaction(client.db, async (transaction) => {
       const snap = await transaction.get(order);
       assert.equal(snap.get("ownerId"), client.user.uid);
-      return enqueueTaskIn(transaction, order, { type: "demo", action: "noop" });
+      return enqueueTaskIn(transaction, order, { type: "order", action: "sendConfirmationEmail" });
     });
     assert.equal((await waitForTask(task, { timeoutMs: 30_000 })).state, "completed");
   });
@@ -113,7 +113,7 @@ describe("client library: enqueue as a signed-in user", () => {
     }
   });
 
-  it("the rules refuse a server-only handler and another user's parent", async () => {
+  it("the rules refuse a server-only handler, a demo handler and another user's parent", async () => {
     setLogLevel("silent");
     try {
       const order = await ownOrder();
@@ -121,10 +121,11 @@ describe("client library: enqueue as a signed-in user", () => {
         enqueueTask(order, { type: "inventory", action: "mutations.initiateOrderProcessing", data: {} }),
         { code: "permission-denied" },
       );
+      // The demo handlers are server-only: the deployed rules (these) let clients enqueue the real handlers only.
+      await assert.rejects(enqueueTask(order, { type: "demo", action: "noop" }), { code: "permission-denied" });
       const someoneElses = await newParent("orders", { ownerId: "someone-else" });
-      await assert.rejects(enqueueTask(doc(client.db, someoneElses.path), { type: "demo", action: "noop" }), {
-        code: "permission-denied",
-      });
+      const email = { type: "order", action: "sendConfirmationEmail" } as const;
+      await assert.rejects(enqueueTask(doc(client.db, someoneElses.path), email), { code: "permission-denied" });
     } finally {
       setLogLevel("warn");
     }
@@ -133,7 +134,7 @@ describe("client library: enqueue as a signed-in user", () => {
   it("a delayed task keeps its runAt and is readable by its owner while it waits", async () => {
     const order = await ownOrder();
     const runAt = new Date(Date.now() + 3600_000);
-    const task = await enqueueTask(order, { type: "demo", action: "noop", runAt });
+    const task = await enqueueTask(order, { type: "order", action: "sendConfirmationEmail", runAt });
     const snap = await getDoc(task);
     assert.equal(snap.get("state"), "scheduled");
     assert.equal(snap.get("runAt").toMillis(), runAt.getTime());
@@ -144,7 +145,11 @@ describe("client library: enqueue as a signed-in user", () => {
     await anonymous.auth.signOut();
     try {
       assert.throws(
-        () => enqueueTaskIn(writeBatch(anonymous.db), doc(anonymous.db, "orders/x"), { type: "demo", action: "noop" }),
+        () =>
+          enqueueTaskIn(writeBatch(anonymous.db), doc(anonymous.db, "orders/x"), {
+            type: "order",
+            action: "sendConfirmationEmail",
+          }),
         /sign in first/,
       );
     } finally {

@@ -24,6 +24,12 @@ describe("security rules: the client-enqueueable allowlist follows the handler r
     assert.deepEqual([...allowlistInRules(rules)].sort(), [...clientEnqueueable(handlers)].sort());
   });
 
+  it("lets clients enqueue no demo handler: the rules under test are the deployed rules, so demo.* stays server-only", () => {
+    const demo = (names: string[]) => names.filter((name) => name.startsWith("demo."));
+    assert.deepEqual(demo(clientEnqueueable(handlers)), [], "a demo handler is clientEnqueue: true");
+    assert.deepEqual(demo(allowlistInRules(rules)), [], "firestore.rules lets clients enqueue a demo handler");
+  });
+
   it("the generator's block reads back as the list it was written from", () => {
     const names = ["a.b", "c.d.e"];
     assert.deepEqual(allowlistInRules(withAllowlist(rules, names)), names);

@@ -30,7 +30,7 @@ import type { TaskState } from "../../functions/src/queue/model/task";
 import { adminDb, uniqueId } from "../support/emulators";
 import {
   clientDb,
-  clientTask,
+  clientTask as clientTaskFor,
   daysFromNow,
   newTaskRef,
   rulesEnvironment,
@@ -41,6 +41,14 @@ import {
 const OWNER = "alice";
 const STRANGER = "mallory";
 const ADMIN = "ann-admin";
+
+/**
+ * The fields a client writes for a valid task, `overrides` on top: the real client-enqueueable handler, since the
+ * demo handlers are server-only in the deployed rules (the rules under test).
+ */
+function clientTask(uid: string, overrides: DocumentData = {}): DocumentData {
+  return clientTaskFor(uid, { type: "order", action: "sendConfirmationEmail", ...overrides });
+}
 
 function dataWithKeys(count: number): Record<string, number> {
   return Object.fromEntries(Array.from({ length: count }, (_, i) => [`k${i}`, i]));
@@ -115,7 +123,7 @@ describe("security rules: tasks", () => {
     });
 
     it("allows the client library's enqueueTask", async () => {
-      const request = { type: "demo", action: "sleep", data: { ms: 1 }, runAt: daysFromNow(1) } as const;
+      const request = { type: "order", action: "sendConfirmationEmail", runAt: daysFromNow(1) } as const;
       await assertSucceeds(enqueueTask(doc(owner, parent), request, { uid: OWNER }));
     });
 
@@ -312,14 +320,21 @@ describe("security rules: tasks", () => {
         "a server-only handler (demo.record)",
         create(
           () => owner,
-          () => clientTask(OWNER, { action: "record" }),
+          () => clientTask(OWNER, { type: "demo", action: "record" }),
         ),
       ],
       [
         "a server-only handler (demo.chain)",
         create(
           () => owner,
-          () => clientTask(OWNER, { action: "chain" }),
+          () => clientTask(OWNER, { type: "demo", action: "chain" }),
+        ),
+      ],
+      [
+        "a demo handler (demo.noop): the deployed rules let clients enqueue the real handlers only",
+        create(
+          () => owner,
+          () => clientTask(OWNER, { type: "demo", action: "noop" }),
         ),
       ],
       [

@@ -1,16 +1,18 @@
 // Demo handlers: they show the engine's behaviours (failure, retries, timeouts) on the admin page and in the
-// tests. Safe to delete in your app, together with their line in handlers/index.ts.
+// tests. Safe to delete in your app, together with their line in handlers/index.ts. All server-only (none is
+// `clientEnqueue`): the deployed rules let clients enqueue the real handlers only, and the tests and the demo data
+// write demo tasks with the admin SDK, which the rules do not govern.
 import { FieldValue } from "firebase-admin/firestore";
 import { defineHandler, PermanentError, type TaskContext } from "../../queue";
 
 /** Always fails with a permanent error: no retries. */
-export const fail = defineHandler<{ reason?: string }>({ clientEnqueue: true }, (data) => {
+export const fail = defineHandler<{ reason?: string }>({}, (data) => {
   throw new PermanentError(data.reason ?? "demo.fail always fails", "demo/failed");
 });
 
 /** Fails on its first `failTimes` attempts, then succeeds. Equal jitter: each retry waits longer than the last. */
 export const flaky = defineHandler<{ failTimes?: number }, { succeededOnAttempt: number }>(
-  { clientEnqueue: true, maxAttempts: 3, backoff: { baseSeconds: 1, jitter: "equal" } },
+  { maxAttempts: 3, backoff: { baseSeconds: 1, jitter: "equal" } },
   (data, ctx) => {
     const failTimes = Number(data.failTimes ?? 1);
     if (ctx.attempt <= failTimes) throw new Error(`flaky: attempt ${ctx.attempt} fails (failTimes ${failTimes})`);
@@ -20,7 +22,7 @@ export const flaky = defineHandler<{ failTimes?: number }, { succeededOnAttempt:
 
 /** Waits `data.ms` milliseconds; longer than its 2 s timeout fails with `handler/timeout`. */
 export const sleep = defineHandler<{ ms?: number }, { slept: number }>(
-  { clientEnqueue: true, timeoutSeconds: 2, maxAttempts: 1 },
+  { timeoutSeconds: 2, maxAttempts: 1 },
   async (data, ctx) => {
     const ms = Math.max(0, Number(data.ms ?? 0));
     await new Promise<void>((resolve) => {
@@ -32,7 +34,7 @@ export const sleep = defineHandler<{ ms?: number }, { slept: number }>(
 );
 
 /** Does nothing: measures the engine's own cost (bench). */
-export const noop = defineHandler({ clientEnqueue: true }, () => undefined);
+export const noop = defineHandler({}, () => undefined);
 
 /** Does nothing, on the express path (`idempotent: true`): no claim, 2 writes per task. */
 export const expressNoop = defineHandler({ idempotent: true }, () => undefined);
