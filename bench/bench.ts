@@ -1,8 +1,8 @@
-// `runBench`: every measurement of the bench (what a task costs, how fast the queue drains, how punctual delayed
-// tasks are, raw write rates, bulk retry) in one emulator run, in an order that keeps them apart: the counting
-// scenarios one by one, the drains (minimal trigger and engine alternating), the delayed tasks, the raw write
-// rates, then the bulk retry with the background triggers off. Used by `bench/run.ts` (npm run bench) and by
-// test/bench/quick.test.ts.
+// `runBench`: every measurement of the bench (what a task costs, how fast the queue drains next to the plain design,
+// how punctual delayed tasks are, raw write rates, bulk retry) in one emulator run, in an order that keeps them
+// apart: the counting scenarios one by one, the drains (engine, express path and plain design in rotating order,
+// each size in turn), the delayed tasks, the raw write rates, then the bulk retry with the background triggers
+// off. Used by `bench/run.ts` (npm run bench) and by test/bench/quick.test.ts.
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { cpus, loadavg, platform, totalmem } from "node:os";
@@ -13,7 +13,7 @@ import {
   DRAIN_COLLECTION,
   ENGINE_TRIGGER,
   METERED_COLLECTION,
-  MINIMAL_COLLECTION,
+  PLAIN_COLLECTION,
   RAW_COLLECTION,
   RETRY_COLLECTION_PREFIX,
   SIZES,
@@ -21,8 +21,8 @@ import {
   type BenchSizes,
 } from "./config";
 import { COUNT_SCENARIOS, measureCounts, type CountResult } from "./counts";
-import { measureDrain, type DrainResult, type DrainVariant } from "./drain";
-import { measureDelay, type DelayResult } from "./delay";
+import { measureDrain, variantOrder, VARIANT_LABELS, type DrainResult, type DrainVariant } from "./drain";
+import { measureDelays, type DelayResult } from "./delay";
 import { EmulatorLog } from "./emulator-log";
 import { deleteCollections, setBackgroundTriggers } from "./firestore";
 import { measureRawWrites, type RawWriteResult } from "./raw-writes";
@@ -39,7 +39,7 @@ export interface BenchOptions {
 }
 
 export interface BenchResults {
-  schema: 1;
+  schema: 2;
   mode: BenchMode;
   startedAt: string;
   durationSeconds: number;
@@ -53,17 +53,18 @@ export interface BenchResults {
     loadAverage: { start: number[]; end: number[] };
   };
   sizes: BenchSizes;
+  /** Seconds each part of the run took, in order (counts, drain, delay, rawWrites, bulkRetry, ...). */
+  phaseSeconds: Record<string, number>;
   counts: CountResult[];
   drain: {
+    /** Every round of every variant and size, in the order they ran. */
     rounds: DrainResult[];
-    /** The best round of each variant (highest tasks/s): the least disturbed by the machine. */
-    engine: DrainResult;
-    minimal: DrainResult;
-    /** engine tasks/s ÷ minimal tasks/s. */
-    ratio: number;
+    /** Per size: the best round of each variant (highest tasks/s, the least disturbed by the machine). */
+    sizes: DrainComparison[];
   };
   rawWrites: { bulkWriterDefault: RawWriteResult; unthrottled: RawWriteResult };
-  delay: DelayResult;
+  /** One result per delay (sizes.delaySeconds). */
+  delay: DelayResult[];
   bulkRetry: BulkRetryResult & { ratioToBulkWriter?: number };
   budgets: BudgetCheck[];
 }
@@ -76,8 +77,19 @@ function firebaseToolsVersion(): string {
   }
 }
 
-function best(rounds: DrainResult[], variant: DrainVariant): DrainResult {
-  return rounds.filter((r) => r.variant === variant).sort((a, b) => b.tasksPerSecond - a.tasksPerSecond)[0];
+export interface DrainComparison {
+  tasks: number;
+  engine: DrainResult;
+  express: DrainResult;
+  plain: DrainResult;
+  /** tasks/s ÷ the plain design's tasks/s. */
+  ratios: { engine: number; express: number };
+}
+
+function best(rounds: DrainResult[], variant: DrainVariant, tasks: number): DrainResult {
+  return rounds
+    .filter((r) => r.variant === variant && r.tasks === tasks)
+    .sort((a, b) => b.tasksPerSecond - a.tasksPerSecond)[0];
 }
 
 export async function runBench(options: BenchOptions): Promise<BenchResults> {
@@ -88,14 +100,20 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
   const startedAt = new Date();
   const loadStart = loadavg().map((n) => round(n));
   const log = EmulatorLog.fromEnvironment();
+  const phaseSeconds: Record<string, number> = {};
+  let phaseStart = Date.now();
+  const endPhase = (name: string) => {
+    phaseSeconds[name] = round((Date.now() - phaseStart) / 1000, 1);
+    phaseStart = Date.now();
+  };
 
   const counts: CountResult[] = [];
   for (const scenario of COUNT_SCENARIOS) {
     progress(`counts: ${scenario.label}, ${sizes.countTasks} tasks`);
     let result = await measureCounts(scenario, sizes.countTasks, runId, log, 1);
-    // The trigger runs once per write, so its executions per task are a whole number. A fraction, or activity
-    // from elsewhere, means something else ran in the window (another suite's delayed retry, say): measure once
-    // more on fresh tasks. (runTask's share may be fractional by design: see docs/performance.md.)
+    // The trigger runs once per task created, so its executions per task are a whole number. A fraction, or
+    // activity from elsewhere, means something else ran in the window (another suite's delayed retry, say):
+    // measure once more on fresh tasks.
     const triggerRuns = result.invocationsPerTask.byFunction[ENGINE_TRIGGER] ?? 0;
     if (!Number.isInteger(triggerRuns) || result.foreignRequests > 0 || !result.isolated) {
       progress(`  disturbed (${triggerRuns} ${ENGINE_TRIGGER} executions per task): measuring again`);
@@ -103,31 +121,45 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
     }
     counts.push(result);
   }
+  endPhase("counts");
 
   const rounds: DrainResult[] = [];
   const drainTimeoutMs = mode === "full" ? 600_000 : 180_000;
-  for (let r = 1; r <= sizes.drainRounds; r++) {
-    // Alternate which variant goes first, so neither always inherits a warmer (or busier) emulator.
-    const order: DrainVariant[] = r % 2 === 1 ? ["minimal", "engine"] : ["engine", "minimal"];
-    for (const variant of order) {
-      await log.waitForQuiet();
-      progress(`drain: ${sizes.drainTasks} no-op tasks through the ${variant} trigger (round ${r})`);
-      const result = await measureDrain(variant, sizes.drainTasks, runId, r, drainTimeoutMs);
-      progress(`  ${result.tasksPerSecond} tasks/s, p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms`);
-      rounds.push(result);
+  let k = 0;
+  for (const tasks of sizes.drainTasks) {
+    for (let r = 1; r <= sizes.drainRounds; r++, k++) {
+      // Rotate which variant goes first, so none always inherits a warmer (or busier) emulator.
+      for (const variant of variantOrder(k)) {
+        progress(`drain: ${tasks} no-op tasks through the ${VARIANT_LABELS[variant]} (round ${r})`);
+        const result = await measureDrain(variant, tasks, runId, r, log, drainTimeoutMs);
+        progress(
+          `  ${result.tasksPerSecond} tasks/s, p50 ${result.latencyMs.p50} ms, p95 ${result.latencyMs.p95} ms; ` +
+            `${result.invocationsPerTask.total} invocations, ${result.writesPerTask.total} writes per task`,
+        );
+        rounds.push(result);
+      }
     }
   }
-  const engine = best(rounds, "engine");
-  const minimal = best(rounds, "minimal");
+  const comparisons: DrainComparison[] = sizes.drainTasks.map((tasks) => {
+    const [engine, express, plain] = (["engine", "express", "plain"] as const).map((v) => best(rounds, v, tasks));
+    const ratio = (d: DrainResult) => round(d.tasksPerSecond / plain.tasksPerSecond, 3);
+    return { tasks, engine, express, plain, ratios: { engine: ratio(engine), express: ratio(express) } };
+  });
+
+  endPhase("drain");
 
   await log.waitForQuiet();
-  progress(`delayed tasks: ${sizes.delayTasks} no-op tasks with runAt a few seconds ahead`);
-  const delay = await measureDelay(sizes.delayTasks, runId);
+  progress(
+    `delayed tasks: ${sizes.delayTasks} no-op tasks per delay, runAt ${sizes.delaySeconds.join(" s and ")} s ahead`,
+  );
+  const delay = await measureDelays(sizes.delaySeconds, sizes.delayTasks, runId);
+  endPhase("delay");
 
   await log.waitForQuiet();
   progress(`raw writes: ${sizes.rawWrites} documents, default BulkWriter, then unthrottled`);
   const bulkWriterDefault = await measureRawWrites(sizes.rawWrites, runId, true);
   const unthrottled = await measureRawWrites(sizes.rawWrites, runId, false);
+  endPhase("rawWrites");
 
   await log.waitForQuiet();
   progress(`bulk retry: ${sizes.retryTasks} failed tasks through retryTasks (background triggers off)`);
@@ -138,12 +170,16 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
     if (bulkRetry.available) {
       bulkRetry.ratioToBulkWriter = round(bulkRetry.writesPerSecond / bulkWriterDefault.writesPerSecond, 3);
     }
+    endPhase("bulkRetry");
+    // The retried tasks were dispatched to runTask: let them finish here, not in whatever runs next.
+    await log.waitForQuiet();
+    endPhase("bulkRetryRuns");
     if (cleanup) {
       progress("cleanup: deleting the bench's documents");
       await deleteCollections([
         METERED_COLLECTION,
         DRAIN_COLLECTION,
-        MINIMAL_COLLECTION,
+        PLAIN_COLLECTION,
         DELAY_COLLECTION,
         RAW_COLLECTION,
         `${RETRY_COLLECTION_PREFIX}-${runId}`,
@@ -152,9 +188,10 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
   } finally {
     await setBackgroundTriggers(true);
   }
+  endPhase(cleanup ? "cleanup" : "triggersOn");
 
   const results: Omit<BenchResults, "budgets"> = {
-    schema: 1,
+    schema: 2,
     mode,
     startedAt: startedAt.toISOString(),
     durationSeconds: round((Date.now() - startedAt.getTime()) / 1000, 1),
@@ -168,8 +205,9 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
       loadAverage: { start: loadStart, end: loadavg().map((n) => round(n)) },
     },
     sizes,
+    phaseSeconds,
     counts,
-    drain: { rounds, engine, minimal, ratio: round(engine.tasksPerSecond / minimal.tasksPerSecond, 3) },
+    drain: { rounds, sizes: comparisons },
     rawWrites: { bulkWriterDefault, unthrottled },
     delay,
     bulkRetry,

@@ -3,8 +3,10 @@
 // (callable protocol: POST `{"data": {"filter": ...}}` with an admin's ID token from the Auth emulator).
 //
 // The Functions emulator's background triggers are off while the failed tasks are written and retried (the caller
-// switches them): otherwise every one of those writes would also start `dispatchTask`, and the measurement would
-// be of the queue running the retried tasks (that is the drain's job), not of the retry.
+// switches them), so writing them starts nothing. The retried tasks do run meanwhile: `retryTasks` dispatches each
+// one through the Cloud Tasks queue as it retries it, and `runTask` is called over HTTP, which the switch does not
+// cover. So the time measured is what an admin waits for: the writes and the dispatches, on an emulator that is
+// also running the retried tasks.
 import { getAuth } from "firebase-admin/auth";
 import { FieldValue, Timestamp } from "firebase-admin/firestore";
 import { callableUrl, createUser, idToken } from "../test/support/emulators";
@@ -31,7 +33,7 @@ export type BulkRetryResult =
       skipped: number;
       errors: number;
       writesPerSecond: number;
-      /** Tasks found `scheduled` afterwards. */
+      /** Tasks no longer `failed` right after the last answer (`scheduled`, or already run by `runTask`). */
       verified: number;
     };
 
@@ -114,7 +116,7 @@ export async function measureBulkRetry(tasks: number, runId: string): Promise<Bu
     }
     const seconds = (performance.now() - started) / 1000;
 
-    const verified = await countTasks(collection, "scheduled");
+    const verified = tasks - (await countTasks(collection, "failed"));
 
     return {
       available: true,

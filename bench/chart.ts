@@ -1,16 +1,22 @@
-// Draws docs/performance.svg from bench/results.json: the drain over time (tasks completed since the first was
-// written) and the create→completed latency percentiles, engine next to the minimal trigger. Plain SVG, no
+// Draws docs/performance.svg from bench/results.json: the largest drain over time (tasks completed since the first
+// was written) and its create→completed latency percentiles, the engine's claimed and express paths next to the
+// plain design. Plain SVG, no
 // dependencies. `node --import tsx bench/chart.ts` redraws it from the committed results; `npm run bench` redraws
 // it after a full run.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { BenchResults } from "./bench";
+import type { BenchResults, DrainComparison } from "./bench";
+import type { DrainVariant } from "./drain";
 
 const ROOT = join(__dirname, "..");
 export const RESULTS_FILE = join(ROOT, "bench", "results.json");
 export const CHART_FILE = join(ROOT, "docs", "performance.svg");
 
-const COLORS = { engine: "#1a73e8", minimal: "#e8710a" };
+const SERIES: Array<{ variant: DrainVariant; name: string; color: string }> = [
+  { variant: "engine", name: "engine (claimed)", color: "#1a73e8" },
+  { variant: "express", name: "engine (express)", color: "#188038" },
+  { variant: "plain", name: "plain design", color: "#e8710a" },
+];
 const W = 960;
 const H = 380;
 const PANEL = { top: 56, bottom: 56, height: H - 56 - 56 };
@@ -27,17 +33,21 @@ function axis(max: number, ticks = 5): { top: number; step: number } {
   return { top: Math.ceil(max / step) * step, step };
 }
 
+/** The comparison the chart shows: the largest drain size. */
+function largest(results: BenchResults): DrainComparison {
+  return [...results.drain.sizes].sort((a, b) => b.tasks - a.tasks)[0];
+}
+
 function drainPanel(results: BenchResults, x0: number, width: number): string[] {
-  const { engine, minimal } = results.drain;
-  const series = [
-    { name: "engine", color: COLORS.engine, curve: engine.curve, rate: engine.tasksPerSecond },
-    { name: "minimal trigger", color: COLORS.minimal, curve: minimal.curve, rate: minimal.tasksPerSecond },
-  ];
+  const size = largest(results);
+  const series = SERIES.map((s) => ({ ...s, curve: size[s.variant].curve, rate: size[s.variant].tasksPerSecond }));
   const xAxis = axis(Math.max(...series.map((s) => s.curve[s.curve.length - 1]?.[0] ?? 0)));
-  const yAxis = axis(results.sizes.drainTasks);
+  const yAxis = axis(size.tasks);
   const sx = (t: number) => x0 + (t / xAxis.top) * width;
   const sy = (n: number) => PANEL.top + PANEL.height - (n / yAxis.top) * PANEL.height;
-  const out = [text(x0, 36, `Drain: ${results.sizes.drainTasks} no-op tasks written at once`, 'class="title"')];
+  const out = [
+    text(x0, 36, `Drain: ${size.tasks.toLocaleString("en-US")} no-op tasks written at once`, 'class="title"'),
+  ];
   for (let v = 0; v <= yAxis.top + 1e-9; v += yAxis.step) {
     out.push(`<line x1="${x0}" x2="${x0 + width}" y1="${sy(v)}" y2="${sy(v)}" class="grid"/>`);
     out.push(text(x0 - 6, sy(v) + 4, String(Math.round(v)), 'text-anchor="end"'));
@@ -51,17 +61,17 @@ function drainPanel(results: BenchResults, x0: number, width: number): string[] 
     const points = s.curve.map(([t, n]) => `${sx(t).toFixed(1)},${sy(n).toFixed(1)}`).join(" ");
     out.push(`<polyline points="${points}" fill="none" stroke="${s.color}" stroke-width="2"/>`);
     // Bottom right: the curves rise from bottom left to top right, so that corner stays clear.
-    const ly = PANEL.top + PANEL.height - 40 + i * 18;
-    out.push(`<rect x="${x0 + width - 190}" y="${ly - 9}" width="12" height="12" fill="${s.color}"/>`);
-    out.push(text(x0 + width - 172, ly + 1, `${s.name}: ${s.rate} tasks/s`));
+    const ly = PANEL.top + PANEL.height - 58 + i * 18;
+    out.push(`<rect x="${x0 + width - 200}" y="${ly - 9}" width="12" height="12" fill="${s.color}"/>`);
+    out.push(text(x0 + width - 182, ly + 1, `${s.name}: ${s.rate} tasks/s`));
   });
   return out;
 }
 
 function latencyPanel(results: BenchResults, x0: number, width: number): string[] {
-  const { engine, minimal } = results.drain;
+  const size = largest(results);
   const keys = ["p50", "p95", "p99"] as const;
-  const yAxis = axis(Math.max(...keys.flatMap((k) => [engine.latencyMs[k], minimal.latencyMs[k]])) / 1000);
+  const yAxis = axis(Math.max(...keys.flatMap((k) => SERIES.map((s) => size[s.variant].latencyMs[k]))) / 1000);
   const sy = (s: number) => PANEL.top + PANEL.height - (s / yAxis.top) * PANEL.height;
   const out = [text(x0, 36, "Create → completed latency", 'class="title"')];
   for (let v = 0; v <= yAxis.top + 1e-9; v += yAxis.step) {
@@ -69,27 +79,23 @@ function latencyPanel(results: BenchResults, x0: number, width: number): string[
     out.push(text(x0 - 6, sy(v) + 4, String(+v.toFixed(2)), 'text-anchor="end"'));
   }
   out.push(text(x0 - 40, PANEL.top - 10, "seconds"));
-  [
-    { name: "engine", color: COLORS.engine },
-    { name: "minimal trigger", color: COLORS.minimal },
-  ].forEach((s, i) => {
+  SERIES.forEach((s, i) => {
     out.push(`<rect x="${x0 + 8}" y="${PANEL.top + 5 + i * 18}" width="12" height="12" fill="${s.color}"/>`);
     out.push(text(x0 + 26, PANEL.top + 15 + i * 18, s.name));
   });
   const group = width / keys.length;
-  const bar = group / 4;
+  const bar = group / 5;
   keys.forEach((k, i) => {
     const gx = x0 + i * group + group / 2;
-    [
-      { value: engine.latencyMs[k] / 1000, color: COLORS.engine, dx: -bar - 2 },
-      { value: minimal.latencyMs[k] / 1000, color: COLORS.minimal, dx: 2 },
-    ].forEach(({ value, color, dx }) => {
+    SERIES.forEach((s, j) => {
+      const value = size[s.variant].latencyMs[k] / 1000;
+      const x = gx + (j - SERIES.length / 2) * (bar + 2);
       const y = sy(value);
       out.push(
-        `<rect x="${(gx + dx).toFixed(1)}" y="${y.toFixed(1)}" width="${bar.toFixed(1)}" ` +
-          `height="${(PANEL.top + PANEL.height - y).toFixed(1)}" fill="${color}"/>`,
+        `<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${bar.toFixed(1)}" ` +
+          `height="${(PANEL.top + PANEL.height - y).toFixed(1)}" fill="${s.color}"/>`,
       );
-      out.push(text(gx + dx + bar / 2, y - 4, value.toFixed(2), 'text-anchor="middle" class="small"'));
+      out.push(text(x + bar / 2, y - 4, value.toFixed(2), 'text-anchor="middle" class="small"'));
     });
     out.push(text(gx, PANEL.top + PANEL.height + 16, k, 'text-anchor="middle"'));
   });

@@ -6,21 +6,47 @@ export type BenchMode = "full" | "quick";
 export interface BenchSizes {
   /** Tasks per counting scenario (counts are per task, so a few are enough; more only averages the same number). */
   countTasks: number;
-  /** No-op tasks per drain, written at once. */
-  drainTasks: number;
-  /** Drains per variant; they alternate (minimal, engine, minimal, engine) and the best of each is compared. */
+  /** Drain sizes: no-op tasks written at once, each size drained through every variant (bench/drain.ts). */
+  drainTasks: number[];
+  /**
+   * Drains per variant and size. The order of the variants rotates from round to round (plain, engine, express;
+   * then engine, express, plain; ...), so none always goes first or always follows the same one; the best round
+   * of each variant is compared.
+   */
   drainRounds: number;
   /** Documents per raw write-rate measurement. */
   rawWrites: number;
-  /** Failed tasks retried through the `retryTasks` callable. */
+  /**
+   * Failed tasks retried through the `retryTasks` callable. It dispatches every retried task to runTask, which the
+   * Functions emulator runs at once, so the retried tasks run during the measurement: on 2 cores a few hundred
+   * already load the machine heavily (bench/bulk-retry.ts), hence far fewer than the raw writes.
+   */
   retryTasks: number;
-  /** Delayed tasks whose start is compared with their `runAt`. */
+  /** Delayed tasks per delay whose start is compared with their `runAt`. */
   delayTasks: number;
+  /** How far ahead their `runAt` is, in seconds; all delays are written at once and run side by side. */
+  delaySeconds: number[];
 }
 
 export const SIZES: Record<BenchMode, BenchSizes> = {
-  full: { countTasks: 20, drainTasks: 1000, drainRounds: 2, rawWrites: 10_000, retryTasks: 10_000, delayTasks: 20 },
-  quick: { countTasks: 5, drainTasks: 200, drainRounds: 1, rawWrites: 1000, retryTasks: 1000, delayTasks: 5 },
+  full: {
+    countTasks: 20,
+    drainTasks: [300, 1000],
+    drainRounds: 3,
+    rawWrites: 10_000,
+    retryTasks: 1000,
+    delayTasks: 20,
+    delaySeconds: [10, 60],
+  },
+  quick: {
+    countTasks: 5,
+    drainTasks: [300],
+    drainRounds: 1,
+    rawWrites: 1000,
+    retryTasks: 100,
+    delayTasks: 5,
+    delaySeconds: [3, 10],
+  },
 };
 
 /**
@@ -33,18 +59,23 @@ export const BUDGETS = {
   /** A handler marked `idempotent: true` skips the claim. */
   writesPerExpressTask: 2,
   readingInvocationsPerSuccessfulTask: 0,
-  /** Engine drain rate ≥ this × the minimal trigger's, same run. */
+  /** Engine drain rate (claimed path) ≥ this × the plain design's, same run, same size. */
   drainRatio: 0.8,
+  /** Express-path drain rate ≥ this × the plain design's, same run, same size. */
+  expressDrainRatio: 1.0,
   /** Bulk retry writes/s ≥ this × a default BulkWriter's writes/s, same run. */
   bulkRetryRatio: 0.5,
 };
 
-/** Must match functions/src/bench/rpc-meter.ts: only requests touching this root collection are metered. */
+// The counting tasks and the drains are metered: functions/src/bench/rpc-meter.ts (METERED_COLLECTIONS) logs the
+// requests touching these three root collections, and only those.
+/** The counting scenarios' tasks (bench/counts.ts). */
 export const METERED_COLLECTION = "benchCounts";
-/** Must match functions/src/bench/minimal-trigger.ts (`benchMinimal/{parentId}/minimalTasks/{taskId}`). */
-export const MINIMAL_COLLECTION = "benchMinimal";
-export const MINIMAL_SUBCOLLECTION = "minimalTasks";
+/** The drains through the engine, claimed and express path (bench/drain.ts). */
 export const DRAIN_COLLECTION = "benchDrain";
+/** Must match functions/src/bench/plain-design.ts (`benchPlain/{parentId}/plainTasks/{taskId}`). */
+export const PLAIN_COLLECTION = "benchPlain";
+export const PLAIN_SUBCOLLECTION = "plainTasks";
 /** Delayed tasks whose start is compared with their `runAt` (bench/delay.ts). */
 export const DELAY_COLLECTION = "benchDelay";
 export const RAW_COLLECTION = "benchRaw";
@@ -53,3 +84,8 @@ export const RETRY_COLLECTION_PREFIX = "benchRetry";
 
 /** The engine's Firestore trigger (functions/src/index.ts): one execution per task created. */
 export const ENGINE_TRIGGER = "dispatchTask";
+/**
+ * The plain design's trigger (functions/src/bench/plain-design.ts). Exported under its older name: renaming it
+ * means changing functions/src/index.ts and test/deploy/manifest.test.ts along with it.
+ */
+export const PLAIN_TRIGGER = "benchMinimalTask";

@@ -1,8 +1,8 @@
-// What one task costs: writes, function invocations and reads, per task, for a task that succeeds at once, one
-// that succeeds on its third attempt, and two that fail. Each scenario runs alone: the log is quiet before it
-// starts and after its tasks are done, so every execution the Functions emulator logs in between is the
-// scenario's. Writes and reads come from the functions' request meter, attributed to each task by document path;
-// the client's create is counted from the bench's own BulkWriter.
+// What one task costs: writes, function invocations and reads, per task, for a task that succeeds at once (on the
+// claimed path and on the express path), one that succeeds on its third attempt, and two that fail. Each scenario
+// runs alone: the log is quiet before it starts and after its tasks are done, so every execution the Functions
+// emulator logs in between is the scenario's. Writes and reads come from the functions' request meter, attributed
+// to each task by document path; the client's create is counted from the bench's own BulkWriter.
 import { adminDb, sleep } from "../test/support/emulators";
 import { newTask } from "../test/support/tasks";
 import { ENGINE_TRIGGER, METERED_COLLECTION } from "./config";

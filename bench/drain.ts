@@ -1,15 +1,37 @@
-// How fast the queue drains: N no-op tasks written at once (one unthrottled BulkWriter), timed until every one is
-// `completed`, through the engine (`dispatchTask`) and through the minimal trigger (`benchMinimalTask`: one
-// unconditional write, no claim, no lease) in the same run. Times come from the documents' own server timestamps
-// (`createdAt` set by the create, `completedAt` by the completing write), so polling does not blur them.
+// How fast the queue drains, next to the plain design it improves on: N identical no-op tasks written at once (one
+// unthrottled BulkWriter), timed until every one is `completed`, through
+//   - engine:  the engine's claimed path (`demo.noop` through `dispatchTask`: create, claim, outcome),
+//   - express: the engine's express path (`demo.expressNoop`, declared idempotent: create, outcome),
+//   - plain:   the plain design (functions/src/bench/plain-design.ts: an onDocumentWritten trigger that runs the
+//              handler and writes `completed`; its own write wakes it once more).
+// Times come from the documents' own server timestamps (`createdAt` set by the create, `completedAt` by the
+// completing write), so polling does not blur them. What each drain cost is counted as bench/counts.ts counts it:
+// invocations from the Functions emulator's log (every execution that began between the first write and the quiet
+// after the last completion), writes and reads from the functions' request meter (the drains' collections are
+// metered), attributed by document path, plus the client's creates.
 import { Timestamp, type CollectionReference } from "firebase-admin/firestore";
-import { adminDb } from "../test/support/emulators";
+import { adminDb, sleep } from "../test/support/emulators";
 import { newTask } from "../test/support/tasks";
-import { DRAIN_COLLECTION, MINIMAL_COLLECTION, MINIMAL_SUBCOLLECTION } from "./config";
+import { DRAIN_COLLECTION, ENGINE_TRIGGER, PLAIN_COLLECTION, PLAIN_SUBCOLLECTION, PLAIN_TRIGGER } from "./config";
+import { executionsByFunction, type EmulatorLog } from "./emulator-log";
 import { bulkCreate, waitForCount } from "./firestore";
 import { cumulativeCurve, percentile, round } from "./stats";
 
-export type DrainVariant = "engine" | "minimal";
+export type DrainVariant = "engine" | "express" | "plain";
+
+export const DRAIN_VARIANTS: DrainVariant[] = ["plain", "engine", "express"];
+
+export const VARIANT_LABELS: Record<DrainVariant, string> = {
+  engine: "engine, claimed path (demo.noop)",
+  express: "engine, express path (demo.expressNoop)",
+  plain: `plain design (${PLAIN_TRIGGER})`,
+};
+
+/** The order of the variants in the `k`-th round: rotated by one each round. */
+export function variantOrder(k: number): DrainVariant[] {
+  const n = DRAIN_VARIANTS.length;
+  return DRAIN_VARIANTS.map((_, i) => DRAIN_VARIANTS[(i + k) % n]);
+}
 
 export interface DrainResult {
   variant: DrainVariant;
@@ -24,29 +46,79 @@ export interface DrainResult {
   latencyMs: { p50: number; p95: number; p99: number; max: number };
   /** Completed tasks over time, seconds from the first `createdAt`. */
   curve: Array<[number, number]>;
+  /** Function executions per task, from the Functions emulator's log. */
+  invocationsPerTask: { total: number; byFunction: Record<string, number> };
+  /** Client creates + the functions' metered writes to this drain's tasks, per task. */
+  writesPerTask: { client: number; functions: number; total: number };
+  /** The functions' metered read requests on this drain's tasks, per task. */
+  readsPerTask: number;
+  /** The log was quiet before the drain and after it (false: the invocation count may include something else). */
+  isolated: boolean;
 }
 
 function tasksOf(variant: DrainVariant, parentId: string): CollectionReference {
   const db = adminDb();
-  return variant === "engine"
-    ? db.collection(DRAIN_COLLECTION).doc(parentId).collection("tasks")
-    : db.collection(MINIMAL_COLLECTION).doc(parentId).collection(MINIMAL_SUBCOLLECTION);
+  return variant === "plain"
+    ? db.collection(PLAIN_COLLECTION).doc(parentId).collection(PLAIN_SUBCOLLECTION)
+    : db.collection(DRAIN_COLLECTION).doc(parentId).collection("tasks");
 }
 
+/** The trigger that runs the variant's tasks, and how often it runs per task at the least (a wait hint only). */
+const TRIGGER: Record<DrainVariant, { fn: string; runsPerTask: number }> = {
+  engine: { fn: ENGINE_TRIGGER, runsPerTask: 1 },
+  express: { fn: ENGINE_TRIGGER, runsPerTask: 1 },
+  plain: { fn: PLAIN_TRIGGER, runsPerTask: 2 },
+};
+
 const millis = (value: unknown) => (value instanceof Timestamp ? value.toMillis() : Number.NaN);
+const perTask = (value: number, tasks: number) => round(value / tasks, 3);
+
+/**
+ * Waits until the variant's trigger has finished at least `runs` times since `mark` (its last executions may be
+ * logged a while after the last task completed: the plain design's second run, or events still queued in the
+ * Functions emulator), or until the timeout. This only decides when to stop waiting: the counts are what the log
+ * shows.
+ */
+async function waitForRuns(log: EmulatorLog, mark: number, fn: string, runs: number, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (log.since(mark).filter((e) => e.type === "finish" && e.fn === fn).length >= runs) return true;
+    await sleep(200);
+  }
+  return false;
+}
 
 export async function measureDrain(
   variant: DrainVariant,
   tasks: number,
   runId: string,
   round_: number,
+  log: EmulatorLog,
   timeoutMs: number,
 ): Promise<DrainResult> {
-  const collection = tasksOf(variant, `${runId}-${variant}-${round_}`);
-  // The same document for both: what a client would write for a no-op task.
-  const noop = () => ({ ref: collection.doc(), data: newTask({ type: "demo", action: "noop" }) });
-  const written = await bulkCreate(tasks, noop, false);
+  const collection = tasksOf(variant, `${runId}-${variant}-${tasks}-${round_}`);
+  const prefix = `${collection.path}/`;
+  // The same document for all three, but the express path's handler name.
+  const action = variant === "express" ? "expressNoop" : "noop";
+  const task = () => ({ ref: collection.doc(), data: newTask({ type: "demo", action }) });
+  const quietBefore = await log.waitForQuiet();
+  const mark = log.mark();
+  const written = await bulkCreate(tasks, task, false);
   const completed = await waitForCount(collection.where("state", "==", "completed"), tasks, timeoutMs);
+  const trigger = TRIGGER[variant];
+  const allRan = await waitForRuns(log, mark, trigger.fn, trigger.runsPerTask * written.written, 60_000);
+  const quietAfter = await log.waitForQuiet();
+  const events = log.since(mark);
+
+  const invocations = executionsByFunction(events);
+  let functionWrites = 0;
+  let reads = 0;
+  for (const event of events) {
+    if (event.type !== "meter" || !event.record.paths.some((path) => path.startsWith(prefix))) continue;
+    if (event.record.kind === "read") reads++;
+    else functionWrites += event.record.writes;
+  }
+  const totalInvocations = Object.values(invocations).reduce((a, b) => a + b, 0);
 
   const snapshot = await collection.select("createdAt", "completedAt").get();
   const created = snapshot.docs.map((d) => millis(d.get("createdAt"))).filter(Number.isFinite);
@@ -75,5 +147,16 @@ export async function measureDrain(
       done.map((t) => (t.completed - start) / 1000),
       0.5,
     ),
+    invocationsPerTask: {
+      total: perTask(totalInvocations, tasks),
+      byFunction: Object.fromEntries(Object.entries(invocations).map(([fn, n]) => [fn, perTask(n, tasks)])),
+    },
+    writesPerTask: {
+      client: perTask(written.written, tasks),
+      functions: perTask(functionWrites, tasks),
+      total: perTask(written.written + functionWrites, tasks),
+    },
+    readsPerTask: perTask(reads, tasks),
+    isolated: quietBefore && allRan && quietAfter,
   };
 }

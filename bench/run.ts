@@ -4,7 +4,7 @@
 import { renameSync, writeFileSync } from "node:fs";
 import { runBench } from "./bench";
 import { CHART_FILE, RESULTS_FILE, renderChart } from "./chart";
-import { formatReport, markdownCounts } from "./report";
+import { formatReport, markdownCounts, markdownDelay, markdownDrain } from "./report";
 
 function writeJson(file: string, value: unknown): void {
   writeFileSync(`${file}.tmp`, `${JSON.stringify(value, null, 2)}\n`);
@@ -20,9 +20,10 @@ async function main(): Promise<number> {
   const results = await runBench({
     mode,
     cleanup: mode === "quick",
-    progress: (message) => console.error(`[bench] ${message}`),
+    progress: (message) => console.error(`[bench +${Math.round(performance.now() / 1000)} s] ${message}`),
   });
-  console.log(`\n${formatReport(results)}\n\nMarkdown (docs/performance.md):\n\n${markdownCounts(results)}\n`);
+  const markdown = [markdownCounts(results), markdownDrain(results), markdownDelay(results)].join("\n\n");
+  console.log(`\n${formatReport(results)}\n\nMarkdown (docs/performance.md):\n\n${markdown}\n`);
   if (out) {
     writeJson(out, results);
     console.log(`wrote ${out}`);

@@ -1,9 +1,10 @@
 // `npm run bench -- --quick`, inside `npm test`: holds the engine to its count budgets (writes, invocations and
-// Firestore reads per task are deterministic). Speed ratios are printed, never asserted: the machines that run the
-// tests are shared and noisy. `npm run bench` checks those.
+// Firestore reads per task are deterministic), alone and in the drain next to the plain design. Speed ratios
+// (engine ÷ plain, express ÷ plain) are printed, never asserted: the machines that run the tests are shared and
+// noisy. `npm run bench` checks those.
 import { strict as assert } from "node:assert";
 import { runBench, type BenchResults } from "../../bench/bench";
-import { BUDGETS } from "../../bench/config";
+import { BUDGETS, ENGINE_TRIGGER, PLAIN_TRIGGER } from "../../bench/config";
 import { countProblem, formatReport } from "../../bench/report";
 
 describe("bench --quick: what a task costs", function () {
@@ -45,5 +46,19 @@ describe("bench --quick: what a task costs", function () {
 
   it("counts are deterministic: every task of a scenario made the same writes", () => {
     for (const counts of results.counts) assert.ok(counts.sameWritesForEveryTask, counts.label);
+  });
+
+  it("in the drain, the engine keeps its counts and the plain design costs 2 writes and 2 invocations", () => {
+    for (const size of results.drain.sizes) {
+      const { engine, express, plain } = size;
+      for (const d of [engine, express, plain]) assert.equal(d.completed, d.tasks, `${d.variant}: all completed`);
+      assert.equal(engine.invocationsPerTask.byFunction[ENGINE_TRIGGER], BUDGETS.invocationsPerSuccessfulTask);
+      assert.ok(engine.writesPerTask.total <= BUDGETS.writesPerSuccessfulTask, "engine writes");
+      assert.equal(express.invocationsPerTask.byFunction[ENGINE_TRIGGER], BUDGETS.invocationsPerSuccessfulTask);
+      assert.ok(express.writesPerTask.total <= BUDGETS.writesPerExpressTask, "express writes");
+      // The baseline is what it says it is: a create and a completion, each waking the trigger once.
+      assert.equal(plain.writesPerTask.total, 2, "plain design writes");
+      assert.equal(plain.invocationsPerTask.byFunction[PLAIN_TRIGGER], 2, "plain design invocations");
+    }
   });
 });

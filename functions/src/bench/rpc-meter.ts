@@ -1,13 +1,17 @@
 // Counts the Firestore requests the functions make, from below the engine: it wraps the Firestore client's two
 // request funnels, so every read and write is seen whichever engine module issues it. One structured log line per
-// request that touches the metered collection; `npm run bench` reads them back from the emulator's log and adds
+// request that touches a metered collection; `npm run bench` reads them back from the emulator's log and adds
 // them up per task. The funnels are internal to @google-cloud/firestore: if they move, the meter says so in the log
 // and the bench reports the counts as unmeasured instead of guessing.
 import { Firestore } from "firebase-admin/firestore";
 import * as logger from "firebase-functions/logger";
 
-/** Root collection whose documents are metered; the bench writes its counting tasks under it. */
-export const METERED_COLLECTION = "benchCounts";
+/**
+ * Root collections whose documents are metered: the bench's counting tasks, and its drains through the engine and
+ * through the plain design (bench/config.ts names them too). Nothing else is, so `npm start` and the test suites
+ * get no extra log lines.
+ */
+export const METERED_COLLECTIONS = new Set(["benchCounts", "benchDrain", "benchPlain"]);
 const METER_LOG_MESSAGE = "bench: firestore request";
 
 const READ_METHODS = new Set(["batchGetDocuments", "runQuery", "runAggregationQuery", "listDocuments"]);
@@ -39,7 +43,7 @@ function documentPaths(method: string, request: RequestProto | undefined): strin
 function record(method: string, request: unknown): void {
   if (!READ_METHODS.has(method) && !WRITE_METHODS.has(method)) return;
   const paths = documentPaths(method, request as RequestProto);
-  if (!paths.some((path) => path.split("/")[0] === METERED_COLLECTION)) return;
+  if (!paths.some((path) => METERED_COLLECTIONS.has(path.split("/")[0]))) return;
   logger.info(METER_LOG_MESSAGE, {
     fn: process.env.FUNCTION_TARGET ?? "unknown",
     pid: process.pid,
