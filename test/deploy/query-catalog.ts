@@ -3,8 +3,8 @@
 // the code that builds the queries (sweep, retryFailedTasks, the page's pageQuery, countTasks, timelineQuery) for
 // every state, filter combination and page direction, and compares what they would send with this list, both ways.
 //
-// Document reads by path (runTaskNow, the triggers, the page's task detail) and writes need no index and are not
-// listed. Functions in functions/src/bench run only in the emulator and are not listed either.
+// Document reads by path (runTaskNow, the triggers, the page's task detail, the sweeper's cursor document) and writes
+// need no index and are not listed. Functions in functions/src/bench run only in the emulator and are not listed either.
 import { FILTER_KEYS, type TaskFilter } from "../../functions/src/queue/model/admin";
 import { TASKS_COLLECTION } from "../../functions/src/queue/model/task";
 import { NAME, normalise, shapeKey, type Direction, type QueryShape } from "./index-rules";
@@ -60,13 +60,15 @@ function tasks(
 
 const filters = filterCombinations();
 const queries: [Source, QueryShape][] = [
-  // Expired leases, overdue scheduled tasks by runAt, and tasks written without runAt by createdAt in a window.
+  // The sweeper's walks, each resumed from a cursor: expired leases, scheduled tasks overdue by runAt, new scheduled
+  // tasks by createdAt (the frontier), and every scheduled task by document name (the lap).
   [
     SOURCES.sweeper,
     tasks("COLLECTION_GROUP", { equality: ["state"], ranges: ["lease.expiresAt"] }, [["lease.expiresAt", ASC]]),
   ],
   [SOURCES.sweeper, tasks("COLLECTION_GROUP", { equality: ["state"], ranges: ["runAt"] }, [["runAt", ASC]])],
   [SOURCES.sweeper, tasks("COLLECTION_GROUP", { equality: ["state"], ranges: ["createdAt"] }, [["createdAt", ASC]])],
+  [SOURCES.sweeper, tasks("COLLECTION_GROUP", { equality: ["state"], ranges: [] }, [[NAME, ASC]])],
   // `state == failed` and the filters, paged in document-name order.
   ...filters.map((where): [Source, QueryShape] => [SOURCES.retryAll, tasks("COLLECTION_GROUP", where, [[NAME, ASC]])]),
   // Every state tab with every combination of filters, newest first; "newer" pages run in the opposite direction.

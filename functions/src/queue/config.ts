@@ -51,14 +51,25 @@ export const ADMIN_LIMITS = {
 
 export const SWEEPER = {
   schedule: "every 1 minutes",
-  /** A `scheduled` task this far past its due time has lost its event. */
+  /** A `scheduled` task this far past its due time is not waiting for a dispatch in flight any more. */
   overdueGraceSeconds: 60,
   /**
-   * Tasks written without `runAt` (plain SDK writes; the client library and enqueueTask always set it) are found
-   * by `createdAt`, within this window, so delayed tasks are not re-read on every sweep for 30 days.
+   * In a task's first period past due, the sweeper asks for the run its attempt was queued under (Cloud Tasks
+   * refuses it while it is queued: a task waiting behind the queue's concurrency limit gets no second run); then for
+   * one run of its own per period (a run that was lost keeps its id about an hour). See sweep-tasks.ts, `redispatch`.
    */
-  lostEventWindowSeconds: 3600,
+  redispatchEverySeconds: 3600,
   pageSize: 200,
+  /** Pages each walk (expired leases, overdue `runAt`, new tasks by `createdAt`) reads per pass, at most. */
+  pagesPerWalk: 5,
+  /** Pages per pass of the walk round every `scheduled` task, which finds what the other walks cannot see. */
+  lapPages: 1,
+  /** A pass stops after the page that ends past this: well within the schedule and the function's timeout. */
+  budgetMs: 45_000,
+  /** Where a new cursor document starts the walk over new tasks by `createdAt` (the lap covers anything older). */
+  frontierStartSeconds: 3600,
+  /** The engine's own document (outside every `tasks` collection) that keeps the walks' cursors between passes. */
+  cursorDocument: "_taskQueue/sweeper",
 };
 
 /** Name of the Cloud Tasks queue function that runs delayed tasks and retries (exported from index.ts). */
