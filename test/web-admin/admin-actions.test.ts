@@ -72,6 +72,24 @@ describe("admin callables: retryTasks and runTaskNow", () => {
     ]);
   });
 
+  it("retryTasks goes on after the cursor it is given, and refuses a cursor that is not a task's path", async () => {
+    const token = await idToken(await createUser({ admin: true }));
+    const parent = await isolatedParent();
+    const later = Timestamp.fromMillis(Date.now() + 3_600_000); // retried tasks then wait instead of running
+    const tasks = await Promise.all([1, 2, 3].map(() => writeFailedTask(parent, { runAt: later })));
+    const [first, ...rest] = [...tasks].sort((a, b) => (a.path < b.path ? -1 : 1));
+    const filter = { collection: parent.parent!.id };
+    const resumed = await call("retryTasks", { filter, cursor: first.path }, token);
+    assert.deepEqual(resumed.result, { retried: 2, skipped: 0, errors: 0, complete: true });
+    assert.equal((await first.get()).get("state"), "failed", "at the cursor: handled by the call before");
+    for (const task of rest) assert.equal((await task.get()).get("state"), "scheduled");
+    for (const cursor of [parent.path, 42, "", `${parent.path}/tasks/`, `${first.path}/tasks`]) {
+      const refused = await call("retryTasks", { filter, cursor }, token);
+      assert.equal(refused.error?.status, "INVALID_ARGUMENT", JSON.stringify(cursor));
+    }
+    assert.equal((await first.get()).get("state"), "failed");
+  });
+
   it("runTaskNow only runs scheduled tasks, and validates the path", async () => {
     const token = await idToken(await createUser({ admin: true }));
     const parent = await isolatedParent();

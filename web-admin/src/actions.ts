@@ -77,7 +77,8 @@ export function summarize(outcomes: ActionOutcome[]): Summary {
 
 /**
  * Retries every failed task matching `filter` through the `retryTasks` callable. The callable stops after a time
- * budget and says so (`complete: false`); this calls it again until everything matching has been handled.
+ * budget and says so (`complete: false`, with a `cursor`); this calls it again from that cursor until everything
+ * matching has been handled, so a task retried (and failed again) by an earlier call is not retried twice.
  */
 export async function retryAllMatching(
   functions: Functions,
@@ -85,12 +86,14 @@ export async function retryAllMatching(
   onProgress: (total: RetryTasksResult) => void,
 ): Promise<RetryTasksResult> {
   // Wait as long as the function may run (its timeout), not the SDK's default 70 s.
-  const call = httpsCallable<{ filter: TaskFilter }, RetryTasksResult>(functions, "retryTasks", {
+  const call = httpsCallable<{ filter: TaskFilter; cursor?: string }, RetryTasksResult>(functions, "retryTasks", {
     timeout: FUNCTION_TIMEOUT_SECONDS * 1000,
   });
   const total: RetryTasksResult = { retried: 0, skipped: 0, errors: 0, complete: false };
+  let cursor: string | undefined;
   for (let round = 0; round < 100 && !total.complete; round++) {
-    const { data } = await call({ filter });
+    const { data } = await call(cursor === undefined ? { filter } : { filter, cursor });
+    cursor = data.cursor;
     total.retried += data.retried;
     total.skipped += data.skipped;
     total.errors += data.errors;

@@ -10,6 +10,7 @@ import {
   type DocumentReference,
   type DocumentSnapshot,
   type QueryDocumentSnapshot,
+  type QuerySnapshot,
 } from "firebase-admin/firestore";
 import { ADMIN_LIMITS } from "../config";
 import { adminLog } from "../logs";
@@ -131,35 +132,38 @@ export async function retryTasksAt(paths: string[], uid: string): Promise<RetryT
 }
 
 /**
- * Retries every failed task matching `filter`, within a time budget (`complete: false` when it ran out: call again).
- * Pages are ordered by document name, which the writes do not change, so paging stays stable while the matched set
- * shrinks.
+ * Retries every failed task matching `filter`, within a time budget (`complete: false` when it ran out: call again
+ * with the `cursor` returned). Pages are ordered by document name, which the writes do not change, so paging stays
+ * stable while the matched set shrinks, and a call given `options.cursor` (a document path) starts after it.
  */
 export async function retryFailedTasks(
   filter: TaskFilter,
   uid: string,
-  options: { pageSize?: number; budgetMs?: number } = {},
+  options: { pageSize?: number; budgetMs?: number; cursor?: string } = {},
 ): Promise<RetryTasksResult> {
   const pageSize = options.pageSize ?? ADMIN_LIMITS.retryPageSize;
   const deadline = Date.now() + (options.budgetMs ?? ADMIN_LIMITS.retryBudgetMs);
   const retries = startRetries(uid);
   const base = matchingTasks("failed", filter).orderBy(FieldPath.documentId()).select("attempts").limit(pageSize);
 
-  let last: QueryDocumentSnapshot | undefined;
+  // Where the previous call stopped (a document path: the query is ordered by name), then the last document read.
+  let after: QueryDocumentSnapshot | string | undefined = options.cursor;
   for (;;) {
-    const page = await (last ? base.startAfter(last) : base).get();
+    const page: QuerySnapshot = await (after !== undefined ? base.startAfter(after) : base).get();
     for (const doc of page.docs) {
       // A `tasks` collection deeper down belongs to the app, not to the queue.
       if (isQueueTaskPath(doc.ref.path)) void retries.retry(doc);
       else retries.skipped(doc.ref.path, "not a queue task");
     }
     if (page.size < pageSize) break;
-    last = page.docs[page.size - 1];
+    const last = page.docs[page.size - 1];
+    after = last;
     // Let the writes catch up before reading on: BulkWriter buffers without limit, and the deadline must bound
     // the writes too, not only the reads.
     await retries.flush();
     if (Date.now() > deadline) {
       retries.result.complete = false;
+      retries.result.cursor = last.ref.path;
       break;
     }
   }

@@ -20,8 +20,14 @@ export interface RetryTasksResult {
   skipped: number;
   /** Writes that failed for another reason (reported, not hidden). */
   errors: number;
-  /** False when the time budget ran out first: call again to continue with the remaining tasks. */
+  /** False when the time budget ran out first: call again, with `cursor`, to continue with the remaining tasks. */
   complete: boolean;
+  /**
+   * With `complete: false`: the path of the last document read. Passed back (`retryTasks({ filter, cursor })`), the
+   * next call goes on after it instead of at the first match, so a task retried and failed again meanwhile is not
+   * retried a second time.
+   */
+  cursor?: string;
   /** With `paths` (retrying chosen tasks): what happened to each, in the order asked. */
   outcomes?: RetryOutcome[];
 }

@@ -4,7 +4,7 @@
 import { HttpsError, type CallableRequest } from "firebase-functions/https";
 import { adminLog } from "../logs";
 import { MAX_RETRY_PATHS, type RetryTasksResult, type RunNowResult } from "../model/admin";
-import { isQueueTaskPath } from "../model/task";
+import { TASKS_COLLECTION, isQueueTaskPath } from "../model/task";
 import { parseFilter } from "../admin/filters";
 import { retryFailedTasks, retryTasksAt } from "../admin/retry-failed";
 import { runTaskNow } from "../admin/run-now";
@@ -23,12 +23,13 @@ function requireAdmin(request: CallableRequest<unknown>, action: string): string
 }
 
 /**
- * Callable `retryTasks({ paths })` (the tasks an admin picked, with an outcome each) or `retryTasks({ filter })`
- * (every failed task matching) → `{ retried, skipped, errors, complete, outcomes? }`. Retried tasks run at once.
+ * Callable `retryTasks({ paths })` (the tasks an admin picked, with an outcome each) or `retryTasks({ filter,
+ * cursor? })` (every failed task matching, after `cursor` when given: the one a call that ran out of time returned)
+ * → `{ retried, skipped, errors, complete, cursor?, outcomes? }`. Retried tasks run at once.
  */
 export async function handleRetryTasks(request: CallableRequest<unknown>): Promise<RetryTasksResult> {
   const uid = requireAdmin(request, "retryTasks");
-  const data = (request.data ?? {}) as { filter?: unknown; paths?: unknown };
+  const data = (request.data ?? {}) as { filter?: unknown; paths?: unknown; cursor?: unknown };
   const started = Date.now();
   if (data.paths !== undefined) {
     const paths = parsePaths(data.paths);
@@ -37,7 +38,7 @@ export async function handleRetryTasks(request: CallableRequest<unknown>): Promi
     return result;
   }
   const filter = parseFilter(data.filter);
-  const result = await retryFailedTasks(filter, uid);
+  const result = await retryFailedTasks(filter, uid, { cursor: parseCursor(data.cursor) });
   adminLog.retried(uid, filter, result, Date.now() - started);
   return result;
 }
@@ -50,6 +51,20 @@ function parsePaths(input: unknown): string[] {
     );
   }
   return [...new Set(input)];
+}
+
+/** A cursor from an earlier call: the path of a document in a `tasks` collection (at any depth), or none. */
+function parseCursor(input: unknown): string | undefined {
+  if (input === undefined || input === null) return undefined;
+  const segments = typeof input === "string" ? input.split("/") : [];
+  const valid =
+    typeof input === "string" &&
+    input.length <= 6144 &&
+    segments.length % 2 === 0 &&
+    segments.at(-2) === TASKS_COLLECTION &&
+    segments.every((s) => s !== "");
+  if (!valid) throw new HttpsError("invalid-argument", "`cursor` must be the path of a task, as a call returned it.");
+  return input;
 }
 
 /** Callable `runTaskNow({ path })` → `{ ran, state }`. */
