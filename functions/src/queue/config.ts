@@ -25,6 +25,8 @@ export const LIMITS = {
   stackChars: 4000,
   messageChars: 1000,
   nameChars: 200,
+  /** An error code as recorded (`error.code`, a history entry's); a handler chooses its PermanentError's code. */
+  codeChars: 200,
 };
 
 /** How many attempt outcomes a task keeps in `history`. */

@@ -3,6 +3,7 @@
 import { FieldValue, Timestamp, type UpdateData, type DocumentData } from "firebase-admin/firestore";
 import { ERROR_CODES, type AttemptRecord, type TaskErrorRecord } from "../model/task";
 import { isInvalidArgument } from "../store/status-codes";
+import { documentSizeAfter, FIRESTORE_LIMITS } from "../store/document-size";
 import { HISTORY_LIMIT, LIMITS } from "../config";
 import { clip, type Transition } from "./retry-policy";
 
@@ -15,9 +16,10 @@ interface AttemptInfo {
 
 function errorRecord(transition: Exclude<Transition, { state: "completed" }>, attempt: number): TaskErrorRecord {
   const { failure, stack } = transition;
+  // Clipped here whatever made the failure (a handler may throw a TaskFailure of its own): task-size.ts counts on it.
   return {
-    code: failure.code,
-    message: failure.message,
+    code: clip(failure.code, LIMITS.codeChars),
+    message: clip(failure.message, LIMITS.messageChars),
     ...(stack ? { stack: clip(stack, LIMITS.stackChars) } : {}),
     attempt,
     at: Timestamp.now(),
@@ -89,6 +91,31 @@ export async function writeOutcome(
       error: { code: ERROR_CODES.unstorable, message, attempt, at: Timestamp.now() },
     });
   }
+}
+
+/**
+ * `update`, a failure of the task at `path` whose fields are `task`, if the document still fits in Firestore's 1 MiB
+ * with it; otherwise the most of it that does: without the history entry and the stack, then the error code alone,
+ * then the state alone. A task too large to run is failed with a write Firestore can store.
+ */
+export function failureThatFits(
+  path: string,
+  task: DocumentData,
+  update: UpdateData<DocumentData>,
+): UpdateData<DocumentData> {
+  const error = update.error as TaskErrorRecord | undefined;
+  const { history: _history, ...rest } = update;
+  const tiers: UpdateData<DocumentData>[] = [
+    update,
+    error
+      ? { ...rest, error: { code: error.code, message: error.message, attempt: error.attempt, at: error.at } }
+      : rest,
+    error ? { state: update.state, error: { code: error.code } } : { state: update.state },
+    { state: update.state },
+  ];
+  const fits = (tier: UpdateData<DocumentData>) =>
+    documentSizeAfter(path, task, tier as Record<string, unknown>) <= FIRESTORE_LIMITS.documentBytes;
+  return tiers.find(fits) ?? tiers[tiers.length - 1];
 }
 
 /** The update that records `transition` as the outcome of `info.attempt`. Never touches `data`. */

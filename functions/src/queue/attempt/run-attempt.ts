@@ -8,7 +8,7 @@ import { createContext } from "./context";
 import { updateIfUnchanged } from "../store/fenced-writer";
 import { scheduleRun } from "../store/cloud-tasks";
 import { taskLog } from "../logs";
-import { outcomeUpdate, storableResult, writeOutcome } from "./outcome";
+import { failureThatFits, outcomeUpdate, storableResult, writeOutcome } from "./outcome";
 import { nextState, type Transition } from "./retry-policy";
 import { runWithTimeout } from "./timeout";
 import { validateTask } from "./validate";
@@ -16,7 +16,7 @@ import type { Registry } from "../model/handler";
 
 export async function runAttempt(snapshot: TaskSnapshot, registry: Registry): Promise<void> {
   const { ref, data: task } = snapshot;
-  const invalid = validateTask(task);
+  const invalid = validateTask(task, ref.path);
   const handler = invalid ? undefined : registry.resolve(task.type, task.action);
   if (!handler) {
     const failure =
@@ -76,13 +76,17 @@ async function scheduleNext(path: string, attempt: number, runAt: Date): Promise
   }
 }
 
-/** Ends a task that cannot run (malformed, unknown handler) as `failed`, if nobody changed it meanwhile. */
+/**
+ * Ends a task that cannot run (malformed, too large, unknown handler) as `failed`, if nobody changed it meanwhile,
+ * with as much of the failure record as the document can hold.
+ */
 async function failWithoutRunning(snapshot: TaskSnapshot, failure: TaskFailure): Promise<void> {
   const { attempt } = attemptBudget(snapshot.data, 1);
   const transition: Transition = { state: "failed", failure };
-  const update = outcomeUpdate(transition, { attempt, startedAt: Timestamp.now(), history: snapshot.data.history });
+  const full = outcomeUpdate(transition, { attempt, startedAt: Timestamp.now(), history: snapshot.data.history });
+  const update = failureThatFits(snapshot.ref.path, snapshot.data, { ...full, attempts: attempt });
   const write = async (fields: typeof update) =>
-    (await updateIfUnchanged(snapshot.ref, snapshot.updateTime, { ...fields, attempts: attempt })) !== undefined;
+    (await updateIfUnchanged(snapshot.ref, snapshot.updateTime, fields)) !== undefined;
   if (await writeOutcome(write, update, attempt))
     taskLog.failed(snapshot.ref.path, attempt, failure.code, failure.message);
   else taskLog.claimLost(snapshot.ref.path);

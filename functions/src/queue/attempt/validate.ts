@@ -1,9 +1,11 @@
 // Checks a task document written by a client before anything runs it. A malformed task is not an error of the
-// engine: it ends `failed` with `task/invalid` and a message that says what is wrong.
+// engine: it ends `failed` with `task/invalid` and a message that says what is wrong. A task too large for the
+// engine's own fields to fit beside it ends `failed` with `task/too-large` before anything is written to it.
 import { Timestamp, type DocumentData } from "firebase-admin/firestore";
 import { LIMITS } from "../config";
 import { ERROR_CODES } from "../model/task";
 import { TaskFailure } from "../model/errors";
+import { tooLargeProblem } from "./task-size";
 
 function isPlainMap(value: unknown): value is Record<string, unknown> {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
@@ -26,8 +28,8 @@ function jsonBytes(value: unknown): number {
   }
 }
 
-/** Returns the reason the task cannot run, or undefined when it is well-formed. */
-export function validateTask(task: DocumentData): TaskFailure | undefined {
+/** Returns the reason the task at `path` cannot run, or undefined when it is well-formed and fits. */
+export function validateTask(task: DocumentData, path: string): TaskFailure | undefined {
   const problem =
     nameProblem("type", task.type) ??
     nameProblem("action", task.action) ??
@@ -36,5 +38,7 @@ export function validateTask(task: DocumentData): TaskFailure | undefined {
     (task.runAt !== undefined && !(task.runAt instanceof Timestamp)
       ? "`runAt` must be a timestamp when present"
       : undefined);
-  return problem ? new TaskFailure(ERROR_CODES.invalid, problem, false) : undefined;
+  if (problem) return new TaskFailure(ERROR_CODES.invalid, problem, false);
+  const tooLarge = tooLargeProblem(path, task);
+  return tooLarge ? new TaskFailure(ERROR_CODES.tooLarge, tooLarge, false) : undefined;
 }

@@ -19,6 +19,7 @@ export const ERROR_CODES = {
   permanent: "handler/permanent",
   leaseExpired: "handler/lease-expired",
   unstorable: "task/unstorable",
+  tooLarge: "task/too-large",
 } as const;
 
 export interface TaskErrorRecord<Time = Timestamp> {
