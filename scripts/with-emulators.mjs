@@ -2,10 +2,12 @@
 // `npm run with-emulators -- <command...>`: builds the functions and the admin page, starts the Firestore, Auth,
 // Functions, Cloud Tasks and Hosting emulators for the demo project, runs the command with the emulator variables
 // set (FIRESTORE_EMULATOR_HOST, FIREBASE_AUTH_EMULATOR_HOST, CLOUD_TASKS_EMULATOR_HOST, GCLOUD_PROJECT, ...),
-// stops everything and exits with the command's exit code.
+// stops everything and exits with the command's exit code. Beside the emulators it runs what they lack: a task
+// scheduler that holds Cloud Tasks until their time (lib/task-scheduler.mjs), and the sweeper on its production
+// schedule, which the Functions emulator does not run (lib/background-sweeper.mjs).
 //
-// The emulators' own output goes to a log file (EMULATOR_LOG, shown on failure), so the command's output, a test
-// runner's summary for instance, is what the terminal ends with.
+// The emulators' own output goes to a log file (EMULATOR_LOG, shown on failure), and so does the sweeper's, so the
+// command's output, a test runner's summary for instance, is what the terminal ends with.
 import { spawn, spawnSync } from "node:child_process";
 import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { constants } from "node:os";
@@ -14,6 +16,7 @@ import { fileURLToPath } from "node:url";
 import { checkJava, resolveFirestoreEmulator, SetupError } from "./lib/firestore-emulator.mjs";
 import { functionsRuntime } from "./lib/functions-runtime.mjs";
 import { startTaskScheduler } from "./lib/task-scheduler.mjs";
+import { startBackgroundSweeper } from "./lib/background-sweeper.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const DEMO_PROJECT = "demo-taskqueue";
@@ -127,7 +130,9 @@ function startEmulators(node, configFile, env, logFile, firestorePort) {
     spawnSync("pkill", ["-f", `--port ${firestorePort} --websocket_port`]);
     log.end();
   };
-  return { ready, stop };
+  /** Appends a line of another process's (the sweeper's) to the same log. */
+  const logLine = (line) => log.writable && log.write(`${line}\n`);
+  return { ready, stop, logLine };
 }
 
 /** Runs `command` (an argv array) inside the emulator suite and resolves to its exit code. */
@@ -155,6 +160,7 @@ export async function withEmulators(command, { skipBuild = false } = {}) {
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   let scheduler;
+  let sweeper;
   try {
     console.error(`Starting emulators (log: ${logFile}) ...`);
     await emulators.ready;
@@ -164,7 +170,10 @@ export async function withEmulators(command, { skipBuild = false } = {}) {
       upstream: `${tasks.host}:${tasks.port}`,
       log: (line) => console.error(`task scheduler: ${line}`),
     });
+    // Scheduled functions are not emulated: the sweeper runs here, every minute as in production.
+    sweeper = await startBackgroundSweeper({ env, log: emulators.logLine });
   } catch (error) {
+    await scheduler?.close();
     await emulators.stop();
     console.error(tail(logFile));
     throw error;
@@ -179,6 +188,7 @@ export async function withEmulators(command, { skipBuild = false } = {}) {
         });
         commandProcess.on("exit", (exitCode, signal) => resolve(exitCode ?? 128 + (constants.signals[signal] ?? 1)));
       });
+  await sweeper.stop();
   await scheduler.close();
   await emulators.stop();
   return code;
