@@ -19,6 +19,8 @@ export interface DelayResult {
   latenessMs: { min: number; p50: number; p95: number; max: number };
   /** Tasks that started before their runAt (must be 0). */
   early: number;
+  /** Times the Functions emulator reloaded the functions while the delays ran (the caller fills it in). */
+  reloads?: number;
 }
 
 const SPREAD_MS = 1000;
@@ -72,6 +74,7 @@ export function formatDelay(result: DelayResult): string {
   return (
     `runAt ${result.delaySeconds}–${result.delaySeconds + SPREAD_MS / 1000} s ahead: ${result.completed}/` +
     `${result.tasks} completed; started ${round(l.p50)} ms after runAt at the median (min ${l.min}, p95 ${l.p95}, ` +
-    `max ${l.max} ms); ${result.early} started early`
+    `max ${l.max} ms); ${result.early} started early` +
+    (result.reloads ? ` (the functions were reloaded ${result.reloads} time(s) meanwhile: cold workers)` : "")
   );
 }

@@ -13,7 +13,7 @@ import { Timestamp, type CollectionReference } from "firebase-admin/firestore";
 import { adminDb, sleep } from "../test/support/emulators";
 import { newTask } from "../test/support/tasks";
 import { DRAIN_COLLECTION, ENGINE_TRIGGER, PLAIN_COLLECTION, PLAIN_SUBCOLLECTION, PLAIN_TRIGGER } from "./config";
-import { executionsByFunction, type EmulatorLog } from "./emulator-log";
+import { executionsByFunction, reloads, type EmulatorLog } from "./emulator-log";
 import { bulkCreate, waitForCount } from "./firestore";
 import { cumulativeCurve, percentile, round } from "./stats";
 
@@ -54,6 +54,11 @@ export interface DrainResult {
   readsPerTask: number;
   /** The log was quiet before the drain and after it (false: the invocation count may include something else). */
   isolated: boolean;
+  /**
+   * Times the Functions emulator reloaded the functions during the drain (another suite rebuilt functions/lib in
+   * the same working tree, say): each reload stops the workers, so such a round is slower than it should be.
+   */
+  reloads: number;
 }
 
 function tasksOf(variant: DrainVariant, parentId: string): CollectionReference {
@@ -158,5 +163,6 @@ export async function measureDrain(
     },
     readsPerTask: perTask(reads, tasks),
     isolated: quietBefore && allRan && quietAfter,
+    reloads: reloads(events),
   };
 }

@@ -1,8 +1,9 @@
 // Reads the emulator suite's log (EMULATOR_LOG, written by scripts/with-emulators.mjs) as it grows, and turns it
 // into events: every function execution the Functions emulator starts and finishes ("Beginning execution of
 // "us-central1-dispatchTask"", "Finished ... in N ms"), and every Firestore request the functions' request meter
-// reports (functions/src/bench/rpc-meter.ts). The bench counts invocations from the former, writes and reads from
-// the latter: from the outside, not from what the engine is supposed to do.
+// reports (functions/src/bench/rpc-meter.ts), and every reload of the functions (which stops the idle workers).
+// The bench counts invocations from the first, writes and reads from the second: from the outside, not from what
+// the engine is supposed to do; reloads mark the measurements they disturbed.
 import { closeSync, openSync, readSync } from "node:fs";
 
 export interface MeterRecord {
@@ -18,10 +19,15 @@ export interface MeterRecord {
 }
 
 export type LogEvent =
-  { type: "begin" | "finish"; fn: string; at: number } | { type: "meter"; record: MeterRecord; at: number };
+  | { type: "begin" | "finish"; fn: string; at: number }
+  | { type: "meter"; record: MeterRecord; at: number }
+  /** The Functions emulator reloaded the functions (a rebuild of functions/lib, or the triggers switched): every
+   * idle worker is stopped, so what runs next starts cold. */
+  | { type: "reload"; at: number };
 
 const BEGIN = /Beginning execution of "([^"]+)"/;
 const FINISH = /Finished "([^"]+)" in /;
+const RELOAD = /functions: Loaded functions definitions from source/;
 const METER_MESSAGE = "bench: firestore request";
 // eslint-disable-next-line no-control-regex
 const ANSI = /\u001b\[[0-9;]*m/g;
@@ -37,6 +43,7 @@ function parseLine(raw: string, at: number): LogEvent | undefined {
   if (begin) return { type: "begin", fn: functionName(begin[1]), at };
   const finish = FINISH.exec(line);
   if (finish) return { type: "finish", fn: functionName(finish[1]), at };
+  if (RELOAD.test(line)) return { type: "reload", at };
   if (!line.includes(METER_MESSAGE)) return undefined;
   const json = line.slice(line.indexOf("{"));
   try {
@@ -144,4 +151,9 @@ export function executionsByFunction(events: LogEvent[]): Record<string, number>
   const counts: Record<string, number> = {};
   for (const event of events) if (event.type === "begin") counts[event.fn] = (counts[event.fn] ?? 0) + 1;
   return counts;
+}
+
+/** Times the Functions emulator reloaded the functions among `events`. */
+export function reloads(events: LogEvent[]): number {
+  return events.filter((event) => event.type === "reload").length;
 }

@@ -133,10 +133,11 @@ function status(check: BudgetCheck): string {
 
 const DRAIN_ORDER: DrainVariant[] = ["engine", "express", "plain"];
 
+/** Every round's tasks/s; `*` marks a round during which the functions were reloaded (left out of "best"). */
 function roundsOf(result: DrainResult, rounds: DrainResult[]): string {
   return rounds
     .filter((r) => r.variant === result.variant && r.tasks === result.tasks)
-    .map((r) => fmt(r.tasksPerSecond, 1))
+    .map((r) => `${fmt(r.tasksPerSecond, 1)}${r.reloads ? "*" : ""}`)
     .join(", ");
 }
 
@@ -216,7 +217,8 @@ export function formatReport(results: BenchResults): string {
   out.push(
     "",
     `Drain: no-op tasks written at once, the engine next to the plain design (best of ${sizes.drainRounds} round(s) ` +
-      "per variant and size; invocations from the emulator log, writes from the request meter + the client's creates)",
+      "per variant and size; invocations from the emulator log, writes from the request meter + the client's creates; " +
+      "* = the functions were reloaded during that round, which is then left out of the best)",
     drainTable(drain.sizes, drain.rounds),
     ...drain.sizes.map(
       (size) =>
