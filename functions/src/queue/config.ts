@@ -27,6 +27,10 @@ export const LIMITS = {
   nameChars: 200,
   /** An error code as recorded (`error.code`, a history entry's); a handler chooses its PermanentError's code. */
   codeChars: 200,
+  /** Tries of an attempt's own write (claim, progress, outcome) that fails with a transient error, in all. */
+  writeAttempts: 5,
+  /** Wait before the second try of such a write; it doubles before each further one (100, 200, 400, 800 ms). */
+  writeBackoffMs: 100,
 };
 
 /** How many attempt outcomes a task keeps in `history`. */

@@ -11,6 +11,10 @@ export const taskLog = {
   // `reason`, not `message`: the logger's own `message` field (the log line, a stack for errors) would replace it.
   failed: (path: string, attempt: number, code: string, reason: string) =>
     logger.error("task failed", { path, attempt, code, reason }),
+  writeRetried: (path: string, code: unknown, tries: number) =>
+    logger.warn("task write failed transiently, trying again", { path, code, tries }),
+  writeRecognised: (path: string) =>
+    logger.info("task write refused on a retry had landed on its earlier try: recorded as ours", { path }),
   fencedOut: (path: string, attempt: number) =>
     logger.warn("lease lost: this attempt's outcome was discarded, a newer attempt owns the task", { path, attempt }),
   resultDropped: (path: string, attempt: number, problem: string) =>

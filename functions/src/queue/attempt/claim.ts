@@ -1,6 +1,7 @@
 // Claiming a task: one compare-and-set write, `scheduled` → `running` with a lease, conditioned on the update
 // time of the snapshot we decided from. Two deliveries of the same event race on that precondition; the loser's
-// write is rejected (FAILED_PRECONDITION), so each attempt runs its handler at most once.
+// write is rejected (FAILED_PRECONDITION), so each attempt runs its handler at most once. A claim whose commit landed
+// although we were told otherwise is recognised as ours by the lease it wrote (store/fenced-writer.ts).
 import { randomUUID } from "node:crypto";
 import {
   FieldValue,
@@ -10,7 +11,7 @@ import {
   type UpdateData,
 } from "firebase-admin/firestore";
 import { LEASE_MARGIN_SECONDS } from "../config";
-import { FencedWriter, updateIfUnchanged } from "../store/fenced-writer";
+import { FencedWriter, updateAsOurs } from "../store/fenced-writer";
 import type { ResolvedHandlerOptions } from "../model/handler";
 
 export interface TaskSnapshot {
@@ -49,7 +50,9 @@ export async function claimTask(snapshot: TaskSnapshot, options: ResolvedHandler
   const startedAt = Timestamp.now();
   const leaseOwner = randomUUID();
   const expiresAt = Timestamp.fromMillis(startedAt.toMillis() + (options.timeoutSeconds + LEASE_MARGIN_SECONDS) * 1000);
-  const writeTime = await updateIfUnchanged(snapshot.ref, snapshot.updateTime, {
+  // A claim that loses its precondition reads the task: if it holds our lease, the commit landed on an earlier try
+  // (ours or the SDK's) and the attempt is ours to run; otherwise another delivery claimed it.
+  const fields = {
     state: "running",
     attempts: attempt,
     maxAttempts,
@@ -59,9 +62,10 @@ export async function claimTask(snapshot: TaskSnapshot, options: ResolvedHandler
     progress: FieldValue.delete(),
     failedAt: FieldValue.delete(),
     ...runAtIfMissing(snapshot.data),
-  });
+  };
+  const writeTime = await updateAsOurs(snapshot.ref, snapshot.updateTime, fields, leaseOwner);
   if (!writeTime) return undefined;
-  return { attempt, maxAttempts, startedAt, leaseOwner, writer: new FencedWriter(snapshot.ref, writeTime) };
+  return { attempt, maxAttempts, startedAt, leaseOwner, writer: new FencedWriter(snapshot.ref, writeTime, leaseOwner) };
 }
 
 /**

@@ -5,7 +5,7 @@ import { ERROR_CODES } from "../model/task";
 import { TaskFailure } from "../model/errors";
 import { attemptBudget, claimTask, startUnclaimed, unclaimedAttemptFields, type TaskSnapshot } from "./claim";
 import { createContext } from "./context";
-import { updateIfUnchanged } from "../store/fenced-writer";
+import { updateAsOurs } from "../store/fenced-writer";
 import { scheduleRun } from "../store/cloud-tasks";
 import { taskLog } from "../logs";
 import { failureThatFits, outcomeUpdate, storableResult, writeOutcome } from "./outcome";
@@ -86,7 +86,7 @@ async function failWithoutRunning(snapshot: TaskSnapshot, failure: TaskFailure):
   const full = outcomeUpdate(transition, { attempt, startedAt: Timestamp.now(), history: snapshot.data.history });
   const update = failureThatFits(snapshot.ref.path, snapshot.data, { ...full, attempts: attempt });
   const write = async (fields: typeof update) =>
-    (await updateIfUnchanged(snapshot.ref, snapshot.updateTime, fields)) !== undefined;
+    (await updateAsOurs(snapshot.ref, snapshot.updateTime, fields)) !== undefined;
   if (await writeOutcome(write, update, attempt))
     taskLog.failed(snapshot.ref.path, attempt, failure.code, failure.message);
   else taskLog.claimLost(snapshot.ref.path);

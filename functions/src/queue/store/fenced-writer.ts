@@ -1,8 +1,25 @@
 // Fenced writes: after a claim, every write to the task carries the update time of our previous write as a
 // precondition. If anything else wrote the task meanwhile (the sweeper recovering an expired lease, a newer
 // attempt), Firestore rejects ours, so a worker that outlived its lease can never overwrite a newer outcome.
-import type { DocumentReference, Timestamp, UpdateData } from "firebase-admin/firestore";
-import { isPreconditionFailure } from "./status-codes";
+//
+// An attempt's own writes (the claim, progress, the outcome) are also made sure: a transient error is tried again
+// after a short backoff, and a lost precondition is checked against the task before it is taken for lost. A commit
+// can land although its caller is told otherwise: the answer is lost (UNAVAILABLE, DEADLINE_EXCEEDED), and a retry of
+// it, ours or the SDK's own (it retries commits on UNAVAILABLE), then fails its precondition because the first try
+// moved the update time. If the task holds exactly what we wrote, the write is ours and its update time the new fence.
+import {
+  DocumentReference,
+  FieldValue,
+  GeoPoint,
+  Timestamp,
+  type DocumentSnapshot,
+  type UpdateData,
+} from "firebase-admin/firestore";
+import { LIMITS } from "../config";
+import { isPreconditionFailure, isTransient } from "./status-codes";
+import { taskLog } from "../logs";
+
+type Fields = UpdateData<FirebaseFirestore.DocumentData>;
 
 /**
  * A compare-and-set update: commits only if the document was last written at `lastUpdateTime`.
@@ -11,7 +28,7 @@ import { isPreconditionFailure } from "./status-codes";
 export async function updateIfUnchanged(
   ref: DocumentReference,
   lastUpdateTime: Timestamp,
-  data: UpdateData<FirebaseFirestore.DocumentData>,
+  data: Fields,
 ): Promise<Timestamp | undefined> {
   try {
     return (await ref.update(data, { lastUpdateTime })).writeTime;
@@ -21,22 +38,126 @@ export async function updateIfUnchanged(
   }
 }
 
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * `updateIfUnchanged` for an attempt's own writes. A transient error is tried again, up to `LIMITS.writeAttempts`
+ * tries in all, `LIMITS.writeBackoffMs` doubling between them (then the last error is thrown). A lost precondition
+ * reads the task: if it holds this very write (see `holdsWrite`), the write landed on an earlier try and its update
+ * time is returned; otherwise someone else wrote first: undefined.
+ */
+export async function updateAsOurs(
+  ref: DocumentReference,
+  lastUpdateTime: Timestamp,
+  data: Fields,
+  leaseOwner?: string,
+): Promise<Timestamp | undefined> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return (await ref.update(data, { lastUpdateTime })).writeTime;
+    } catch (error) {
+      if (isPreconditionFailure(error)) {
+        const task = await readTask(ref);
+        if (!holdsWrite(task, data, lastUpdateTime, leaseOwner)) return undefined;
+        taskLog.writeRecognised(ref.path);
+        return task.updateTime;
+      }
+      if (!isTransient(error) || attempt >= LIMITS.writeAttempts) throw error;
+      taskLog.writeRetried(ref.path, (error as { code?: unknown }).code, attempt);
+      await sleep(LIMITS.writeBackoffMs * 2 ** (attempt - 1));
+    }
+  }
+}
+
+async function readTask(ref: DocumentReference): Promise<DocumentSnapshot> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await ref.get();
+    } catch (error) {
+      if (!isTransient(error) || attempt >= LIMITS.writeAttempts) throw error;
+      await sleep(LIMITS.writeBackoffMs * 2 ** (attempt - 1));
+    }
+  }
+}
+
+const isDelete = (value: unknown) => value instanceof FieldValue && value.isEqual(FieldValue.delete());
+const isServerTimestamp = (value: unknown) =>
+  value instanceof FieldValue && value.isEqual(FieldValue.serverTimestamp());
+
+/** Milliseconds: server timestamps have millisecond precision, update times microseconds. */
+const millis = (time: Timestamp) => time.seconds * 1000 + Math.floor(time.nanoseconds / 1e6);
+
+/**
+ * Whether `task`, which was at version `since` when `data` was sent, now holds `data` as its last write: each deleted
+ * field is gone; the server timestamps are one time (one request sets them all alike), after `since` and not after
+ * the task's update time; every other field holds what was written; and, when `data` leaves the lease alone, the
+ * lease is still `leaseOwner`'s (the sweeper deletes it, a newer claim replaces it). Anybody else who writes a task
+ * changes something an attempt wrote (its state, lease, history or `runAt`), so their write leaves a task that does
+ * not match.
+ */
+export function holdsWrite(
+  task: DocumentSnapshot,
+  data: Fields,
+  since: Timestamp,
+  leaseOwner?: string,
+): task is DocumentSnapshot & { updateTime: Timestamp } {
+  if (!task.exists || !task.updateTime) return false;
+  const latest = millis(task.updateTime);
+  let serverTime: number | undefined;
+  const same = (actual: unknown, expected: unknown): boolean => {
+    if (isDelete(expected)) return actual === undefined;
+    if (isServerTimestamp(expected)) {
+      if (!(actual instanceof Timestamp)) return false;
+      serverTime ??= millis(actual);
+      return millis(actual) === serverTime && serverTime >= millis(since) && serverTime <= latest;
+    }
+    if (expected instanceof Timestamp) return actual instanceof Timestamp && actual.isEqual(expected);
+    if (expected instanceof Date) return actual instanceof Timestamp && actual.toMillis() === expected.getTime();
+    if (expected instanceof GeoPoint || expected instanceof DocumentReference)
+      return (expected as { isEqual(other: unknown): boolean }).isEqual(actual);
+    if (expected instanceof FieldValue) return false; // a transform we cannot check
+    if (Array.isArray(expected)) {
+      return Array.isArray(actual) && actual.length === expected.length && expected.every((e, i) => same(actual[i], e));
+    }
+    if (expected instanceof Uint8Array) {
+      return actual instanceof Uint8Array && Buffer.compare(Buffer.from(actual), Buffer.from(expected)) === 0;
+    }
+    if (typeof expected === "object" && expected !== null) {
+      if (typeof actual !== "object" || actual === null || Array.isArray(actual)) return false;
+      const entries = Object.entries(expected).filter(([, value]) => value !== undefined);
+      const kept = entries.filter(([, value]) => !isDelete(value));
+      return (
+        Object.keys(actual).length === kept.length &&
+        entries.every(([key, value]) => same((actual as Record<string, unknown>)[key], value))
+      );
+    }
+    return actual === expected || Object.is(actual, expected);
+  };
+  for (const [path, value] of Object.entries(data as Record<string, unknown>)) {
+    if (value !== undefined && !same(task.get(path), value)) return false;
+  }
+  if (leaseOwner && !("lease" in data) && task.get("lease.owner") !== leaseOwner) return false;
+  return true;
+}
+
 export class FencedWriter {
   private fenced = false;
   // Writes go out one after another: two writes in flight would carry the same precondition, and the one that
   // lost would wrongly take the lease for lost (a handler calling ctx.progress without awaiting it, say).
   private queue: Promise<unknown> = Promise.resolve();
 
+  /** `leaseOwner`: the claim's lease, which every later write of the attempt expects to find (none on the express path). */
   constructor(
     readonly ref: DocumentReference,
     private lastUpdateTime: Timestamp,
+    private readonly leaseOwner?: string,
   ) {}
 
   /** Writes `data` if the task is still ours; false once anybody else has written it, or after close(). */
-  update(data: UpdateData<FirebaseFirestore.DocumentData>): Promise<boolean> {
+  update(data: Fields): Promise<boolean> {
     const write = this.queue.then(async () => {
       if (this.fenced) return false;
-      const writeTime = await updateIfUnchanged(this.ref, this.lastUpdateTime, data);
+      const writeTime = await updateAsOurs(this.ref, this.lastUpdateTime, data, this.leaseOwner);
       if (!writeTime) {
         this.fenced = true;
         return false;
