@@ -31,6 +31,8 @@ export const LIMITS = {
   writeAttempts: 5,
   /** Wait before the second try of such a write; it doubles before each further one (100, 200, 400, 800 ms). */
   writeBackoffMs: 100,
+  /** `ctx.progress` writes at most once per this interval; the last value reported in between wins. */
+  progressIntervalMs: 1000,
 };
 
 /** How many attempt outcomes a task keeps in `history`. */

@@ -82,3 +82,13 @@ export const chain = defineHandler<{ steps: number }, { next: string }>(
     return { next: next.path };
   },
 );
+
+/**
+ * Reports progress `data.calls` times (default 1,000) in a tight loop, then returns: `ctx.progress` coalesces the
+ * calls to at most one write a second, the last value winning. Server-only.
+ */
+export const progressStorm = defineHandler<{ calls?: number }, { calls: number }>({}, async (data, ctx) => {
+  const calls = Math.max(1, Math.min(100_000, Math.floor(Number(data.calls ?? 1000)) || 1));
+  for (let i = 1; i <= calls; i++) await ctx.progress((100 * i) / calls);
+  return { calls };
+});

@@ -50,7 +50,7 @@ export async function runAttempt(snapshot: TaskSnapshot, registry: Registry): Pr
   const info = { attempt: claim.attempt, startedAt: claim.startedAt, history: task.history };
   const attemptFields = express ? unclaimedAttemptFields(snapshot, claim) : {};
   const written = await writeOutcome(
-    (update) => claim.writer.update({ ...attemptFields, ...update }),
+    (update) => claim.writer.update({ ...attemptFields, ...update }, { final: true }),
     outcomeUpdate(transition, info, result),
     claim.attempt,
   );

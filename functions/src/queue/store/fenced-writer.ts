@@ -141,7 +141,12 @@ export function holdsWrite(
 }
 
 export class FencedWriter {
+  /** Somebody else wrote the task: every further write is refused. */
   private fenced = false;
+  /** The attempt is over (close()). */
+  private closed = false;
+  /** The outcome has been sent: writes queued after it, or behind it and not started, are dropped. */
+  private finishing = false;
   // Writes go out one after another: two writes in flight would carry the same precondition, and the one that
   // lost would wrongly take the lease for lost (a handler calling ctx.progress without awaiting it, say).
   private queue: Promise<unknown> = Promise.resolve();
@@ -153,10 +158,15 @@ export class FencedWriter {
     private readonly leaseOwner?: string,
   ) {}
 
-  /** Writes `data` if the task is still ours; false once anybody else has written it, or after close(). */
-  update(data: Fields): Promise<boolean> {
+  /**
+   * Writes `data` if the task is still ours; false once anybody else has written it, or after close(). A `final`
+   * write (the outcome) waits for the write in flight, if any, but drops those queued behind it, and every later
+   * write but another final one (the outcome's fallback).
+   */
+  update(data: Fields, options: { final?: boolean } = {}): Promise<boolean> {
+    if (options.final) this.finishing = true;
     const write = this.queue.then(async () => {
-      if (this.fenced) return false;
+      if (this.fenced || this.closed || (this.finishing && !options.final)) return false;
       const writeTime = await updateAsOurs(this.ref, this.lastUpdateTime, data, this.leaseOwner);
       if (!writeTime) {
         this.fenced = true;
@@ -171,6 +181,11 @@ export class FencedWriter {
 
   /** After the outcome is recorded the attempt is over: a handler still running in the background writes nothing. */
   close(): void {
-    this.fenced = true;
+    this.closed = true;
+  }
+
+  /** Whether the attempt's outcome is being written or was: a write refused now says nothing about the lease. */
+  get ending(): boolean {
+    return this.finishing || this.closed;
   }
 }
