@@ -20,6 +20,8 @@ export const taskLog = {
   resultDropped: (path: string, attempt: number, problem: string) =>
     logger.warn("handler result not stored", { path, attempt, problem }),
   sweepItemFailed: (path: string, reason: string) => logger.error("sweeper could not move a task on", { path, reason }),
+  sweepWalkFailed: (walk: string, reason: string) =>
+    logger.error("sweeper could not read its tasks; its other walks went on", { walk, reason }),
   sweepCursorFailed: (path: string, operation: "read" | "write", reason: string) =>
     logger.warn("sweeper could not keep its place; walks start again at their beginning", { path, operation, reason }),
   scheduled: (path: string, attempt: number, runAt: Date) =>

@@ -13,7 +13,7 @@ import { claimTask } from "../../../functions/src/queue/attempt/claim";
 import { createContext } from "../../../functions/src/queue/attempt/context";
 import { runTaskNow } from "../../../functions/src/queue/admin/run-now";
 import { runTaskId } from "../../../functions/src/queue/store/cloud-tasks";
-import { REGION, RUN_TASK_FUNCTION, SWEEPER } from "../../../functions/src/queue/config";
+import { LIMITS, REGION, RUN_TASK_FUNCTION, SWEEPER } from "../../../functions/src/queue/config";
 import { handlers } from "../../../functions/src/handlers";
 import { adminDb, sleep, uniqueId } from "../../support/emulators";
 import { crashedTask, newParent, newTask, runsOf, unwatchedTask, waitForState, writeTask } from "../../support/tasks";
@@ -122,6 +122,7 @@ describe("sweeper and leases", () => {
     const controller = new AbortController();
     const ctx = createContext({ ...slow, controller });
     await ctx.progress(40);
+    const leaseWrittenAt = Date.now();
     assert.equal((await task.get()).get("progress"), 40, "progress is written while the lease is held");
 
     // Attempt 1's worker stalls past its lease; the sweeper recovers the task; attempt 2 runs and completes.
@@ -133,7 +134,9 @@ describe("sweeper and leases", () => {
     assert.equal(second.get("state"), "completed");
     assert.equal(second.get("attempts"), 2);
 
-    // The stale worker wakes up: its progress and its outcome are both refused.
+    // The stale worker wakes up (after the progress interval, so its report is written at once, not coalesced):
+    // its progress and its outcome are both refused.
+    await sleep(Math.max(0, leaseWrittenAt + LIMITS.progressIntervalMs - Date.now()));
     await ctx.progress(90);
     assert.equal(ctx.signal.aborted, true, "the stale worker is told to stop");
     const wrote = await slow.writer.update({ state: "failed", error: { code: "stale", message: "stale" } });
@@ -148,6 +151,8 @@ describe("sweeper and leases", () => {
     const { task, claim } = await claimedByHand();
     const ctx = createContext({ ...claim, controller: new AbortController() });
     await Promise.all([10, 20, 30, 40, 50].map((p) => ctx.progress(p)));
+    // The first value is written at once, the last one (coalesced) after the progress interval.
+    await sleep(LIMITS.progressIntervalMs + 500);
     assert.equal(ctx.signal.aborted, false);
     assert.equal((await task.get()).get("progress"), 50);
     claim.writer.close();
@@ -258,6 +263,31 @@ describe("sweeper: bounded passes", () => {
       const summary = await sweep(handlers, { cursorPath });
       assert.equal(summary.complete, true);
       assert.ok(Object.values(summary.pages).every((pages) => pages >= 1 && pages <= SWEEPER.pagesPerWalk));
+    } finally {
+      await adminDb().doc(cursorPath).delete();
+    }
+  });
+
+  it("logs a walk whose query fails, runs the other walks, and starts that one again at its beginning", async () => {
+    const cursorPath = `_taskQueue/test-${uniqueId()}`;
+    await adminDb()
+      .doc(cursorPath)
+      .set({ lap: { path: "not-a-document" } }); // edited by hand, say
+    try {
+      const { result: failed, output } = await capturingStderr(() => sweep(handlers, { cursorPath }));
+      assert.ok(failed.errors >= 1);
+      const logged = output.split("\n").filter((line) => line.includes("sweeper could not read its tasks"));
+      assert.ok(
+        logged.some((line) => JSON.parse(line).walk === "lap"),
+        `logged: ${output}`,
+      );
+      assert.deepEqual(
+        [failed.pages.leases >= 1, failed.pages.overdue >= 1, failed.pages.frontier >= 1],
+        [true, true, true],
+      );
+      assert.equal((await cursorsAt(cursorPath)).lap, undefined, "the cursor that broke it is gone");
+      const next = await sweep(handlers, { cursorPath });
+      assert.equal(next.pages.lap, 1);
     } finally {
       await adminDb().doc(cursorPath).delete();
     }

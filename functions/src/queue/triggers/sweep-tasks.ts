@@ -12,8 +12,8 @@
 //    an old or no `createdAt`: a task made `scheduled` again by hand that never ran, say) is found however old it is.
 // A `scheduled` task found past due (see `redispatch` for which run it gets) is dispatched again through the Cloud
 // Tasks queue. A pass stops after its time budget, well within the function's timeout and the schedule; the next
-// pass starts with the walk that did not get its turn. One task that cannot be moved on is logged and skipped; it
-// never stops the pass.
+// pass starts with the walk that did not get its turn. One task that cannot be moved on, or one walk whose query
+// fails, is logged and skipped; it never stops the pass.
 import {
   FieldPath,
   Timestamp,
@@ -183,7 +183,15 @@ export async function sweep(registry: Registry, options: SweepOptions = {}): Pro
   const first = WALKS.indexOf(before.resumeWith ?? WALKS[0]);
   for (let i = 0; i < WALKS.length; i++) {
     const name = WALKS[(first + i) % WALKS.length];
-    if (await run(name)) {
+    // A walk whose query fails (Firestore unavailable, an index missing, a cursor edited by hand) is logged and
+    // starts again at its beginning next pass; the other walks still run.
+    const outOfTime = await run(name).catch((error: unknown) => {
+      summary.errors++;
+      taskLog.sweepWalkFailed(name, String((error as Error)?.message ?? error));
+      state[name] = undefined;
+      return Date.now() >= deadline;
+    });
+    if (outOfTime) {
       summary.complete = false;
       state.resumeWith = WALKS[(first + i + 1) % WALKS.length];
       break;
