@@ -20,6 +20,9 @@ function idempotencyKeyFor(taskPath: string): string {
  * outcome never queues behind progress writes (the outcome drops a pending one: store/fenced-writer.ts). A write
  * refused because somebody else wrote the task aborts `ctx.signal`: the lease is lost.
  */
+/** A caller that waited out the interval with a timer may wake this much early (timers run on a cached clock). */
+const EARLY_TIMER_MS = 5;
+
 function progressReporter(writer: FencedWriter, controller: AbortController): (percent: number) => Promise<void> {
   let pending: number | undefined; // the latest value, not written yet
   let last: number | undefined; // the last value sent
@@ -44,7 +47,7 @@ function progressReporter(writer: FencedWriter, controller: AbortController): (p
     pending = value;
     if (timer !== undefined) return; // the write already scheduled takes this value
     const wait = nextWriteAt - Date.now();
-    if (wait <= 0) return write();
+    if (wait <= EARLY_TIMER_MS) return write();
     // Nobody awaits a deferred write: its failure is the outcome write's to meet (it is retried, or recorded).
     timer = setTimeout(() => write().catch(() => undefined), wait);
     timer.unref(); // a write the attempt no longer needs keeps nothing alive
