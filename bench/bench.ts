@@ -126,6 +126,10 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
 
   const rounds: DrainResult[] = [];
   const drainTimeoutMs = mode === "full" ? 600_000 : 180_000;
+  for (const variant of variantOrder(0)) {
+    progress(`drain warm-up: ${sizes.drainWarmupTasks} no-op tasks through the ${VARIANT_LABELS[variant]}`);
+    await measureDrain(variant, sizes.drainWarmupTasks, runId, 0, log, drainTimeoutMs);
+  }
   let k = 0;
   for (const tasks of sizes.drainTasks) {
     for (let r = 1; r <= sizes.drainRounds; r++, k++) {
