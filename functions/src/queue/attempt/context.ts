@@ -13,6 +13,9 @@ function idempotencyKeyFor(taskPath: string): string {
   return hashId(taskPath);
 }
 
+/** A caller that waited out the interval with a timer may wake this much early (timers run on a cached clock). */
+const EARLY_TIMER_MS = 5;
+
 /**
  * `ctx.progress`, coalesced: at most one write per `LIMITS.progressIntervalMs`, the last value reported in between
  * winning. A call that writes at once resolves after its write; a call whose value waits for the next write, or
@@ -20,9 +23,6 @@ function idempotencyKeyFor(taskPath: string): string {
  * outcome never queues behind progress writes (the outcome drops a pending one: store/fenced-writer.ts). A write
  * refused because somebody else wrote the task aborts `ctx.signal`: the lease is lost.
  */
-/** A caller that waited out the interval with a timer may wake this much early (timers run on a cached clock). */
-const EARLY_TIMER_MS = 5;
-
 function progressReporter(writer: FencedWriter, controller: AbortController): (percent: number) => Promise<void> {
   let pending: number | undefined; // the latest value, not written yet
   let last: number | undefined; // the last value sent

@@ -78,7 +78,10 @@ export interface TaskContext {
   readonly logger: HandlerLogger;
   /** Aborted when the attempt times out or loses its lease: stop work and return. */
   readonly signal: AbortSignal;
-  /** Records progress 0–100 on the task (a fenced write: ignored once the lease is lost). */
+  /**
+   * Records progress 0–100 on the task: at most one write a second, the last value winning (a call between writes
+   * resolves at once and its value goes out with the next one). A fenced write: ignored once the lease is lost.
+   */
   progress(percent: number): Promise<void>;
   /**
    * Enqueues a follow-up task, by default under this task's parent. Typed from the handler registry; any handler
