@@ -130,7 +130,7 @@ describe("security rules: tasks", () => {
     it("allows the client library's enqueueTaskIn, with the order in the same batch", async () => {
       const order = doc(owner, `orders/${uniqueId("order")}`);
       const batch = writeBatch(owner);
-      batch.set(order, { ownerId: OWNER, customerEmail: "alice@example.com" });
+      batch.set(order, { ownerId: OWNER, total: 4200 });
       const runAt = new Date(Date.now() + 24 * 3600 * 1000);
       enqueueTaskIn(batch, order, { type: "order", action: "sendConfirmationEmail", runAt }, { uid: OWNER });
       await assertSucceeds(batch.commit());
@@ -862,6 +862,12 @@ describe("security rules: tasks", () => {
       await assertSucceeds(setDoc(doc(owner, `orders/${uniqueId("order")}`), { ownerId: OWNER, total: 1 }));
     });
 
+    it("allows a user to name their own verified email as the order's customerEmail", async () => {
+      const verified = clientDb(env, OWNER, { email: "alice@example.com", email_verified: true });
+      const order = { ownerId: OWNER, customerEmail: "alice@example.com" };
+      await assertSucceeds(setDoc(doc(verified, `orders/${uniqueId("order")}`), order));
+    });
+
     it("allows the owner and admins to read an order", async () => {
       const order = await seedParent(OWNER);
       await assertSucceeds(getDoc(doc(owner, order)));
@@ -872,6 +878,22 @@ describe("security rules: tasks", () => {
       [
         "creating an order owned by someone else",
         () => assertFails(setDoc(doc(stranger, `orders/${uniqueId("order")}`), { ownerId: OWNER })),
+      ],
+      [
+        "a customerEmail other than the user's own (the confirmation email would go to anyone)",
+        () => {
+          const verified = clientDb(env, OWNER, { email: "alice@example.com", email_verified: true });
+          const order = { ownerId: OWNER, customerEmail: "victim@elsewhere.example" };
+          return assertFails(setDoc(doc(verified, `orders/${uniqueId("order")}`), order));
+        },
+      ],
+      [
+        "the user's own email as customerEmail before it is verified",
+        () => {
+          const unverified = clientDb(env, OWNER, { email: "alice@example.com", email_verified: false });
+          const order = { ownerId: OWNER, customerEmail: "alice@example.com" };
+          return assertFails(setDoc(doc(unverified, `orders/${uniqueId("order")}`), order));
+        },
       ],
       [
         "a signed-out client creating an order",

@@ -10,7 +10,8 @@ import {
   type User,
 } from "firebase/auth";
 import { connectFirestoreEmulator, getFirestore, terminate, type Firestore } from "firebase/firestore";
-import { PROJECT_ID, emulatorVariable, uniqueId } from "./emulators";
+import { getAuth as getAdminAuth } from "firebase-admin/auth";
+import { PROJECT_ID, adminDb, emulatorVariable, uniqueId } from "./emulators";
 
 export interface Client {
   app: FirebaseApp;
@@ -33,7 +34,13 @@ export async function signedInClient(email = `${uniqueId("user")}@example.com`):
   const [host, port] = emulatorVariable("FIRESTORE_EMULATOR_HOST").split(":");
   connectFirestoreEmulator(db, host, Number(port));
   const password = "password-123";
-  const { user } = await createUserWithEmailAndPassword(auth, email, password);
+  const signedUp = await createUserWithEmailAndPassword(auth, email, password);
+  // As if the user had followed the verification link: the example rules accept only a verified address as an
+  // order's customerEmail.
+  adminDb(); // initialises the default app that the admin getAuth() uses
+  await getAdminAuth().updateUser(signedUp.user.uid, { emailVerified: true });
+  await signedUp.user.getIdToken(true);
+  const user = signedUp.user;
   return {
     app,
     auth,
