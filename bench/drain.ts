@@ -13,7 +13,7 @@ import { Timestamp, type CollectionReference } from "firebase-admin/firestore";
 import { adminDb, sleep } from "../test/support/emulators";
 import { newTask } from "../test/support/tasks";
 import { DRAIN_COLLECTION, ENGINE_TRIGGER, PLAIN_COLLECTION, PLAIN_SUBCOLLECTION, PLAIN_TRIGGER } from "./config";
-import { executionsByFunction, reloads, type EmulatorLog } from "./emulator-log";
+import { executionsByFunction, reloads, sweeperPasses, type EmulatorLog } from "./emulator-log";
 import { bulkCreate, waitForCount } from "./firestore";
 import { cumulativeCurve, percentile, round } from "./stats";
 
@@ -59,6 +59,11 @@ export interface DrainResult {
    * the same working tree, say): each reload stops the workers, so such a round is slower than it should be.
    */
   reloads: number;
+  /**
+   * Passes of the emulator suite's sweeper that began during the drain: its queries scan every task in the emulator
+   * (it has no real indexes), the bench's thousands included, which can stall the drain for a second or two.
+   */
+  sweeperPasses?: number;
 }
 
 function tasksOf(variant: DrainVariant, parentId: string): CollectionReference {
@@ -164,5 +169,11 @@ export async function measureDrain(
     readsPerTask: perTask(reads, tasks),
     isolated: quietBefore && allRan && quietAfter,
     reloads: reloads(events),
+    sweeperPasses: sweeperPasses(events),
   };
+}
+
+/** A reload of the functions or a sweeper pass happened during the round. */
+export function disturbed(result: DrainResult): boolean {
+  return result.reloads > 0 || (result.sweeperPasses ?? 0) > 0;
 }

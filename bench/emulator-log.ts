@@ -1,9 +1,10 @@
 // Reads the emulator suite's log (EMULATOR_LOG, written by scripts/with-emulators.mjs) as it grows, and turns it
 // into events: every function execution the Functions emulator starts and finishes ("Beginning execution of
 // "us-central1-dispatchTask"", "Finished ... in N ms"), and every Firestore request the functions' request meter
-// reports (functions/src/bench/rpc-meter.ts), and every reload of the functions (which stops the idle workers).
-// The bench counts invocations from the first, writes and reads from the second: from the outside, not from what
-// the engine is supposed to do; reloads mark the measurements they disturbed.
+// reports (functions/src/bench/rpc-meter.ts), every reload of the functions (which stops the idle workers) and every
+// pass of the emulator suite's sweeper. The bench counts invocations from the first, writes and reads from the
+// second: from the outside, not from what the engine is supposed to do; reloads and sweeper passes mark the
+// measurements they may have disturbed.
 import { closeSync, openSync, readSync } from "node:fs";
 
 export interface MeterRecord {
@@ -23,11 +24,15 @@ export type LogEvent =
   | { type: "meter"; record: MeterRecord; at: number }
   /** The Functions emulator reloaded the functions (a rebuild of functions/lib, or the triggers switched): every
    * idle worker is stopped, so what runs next starts cold. */
-  | { type: "reload"; at: number };
+  | { type: "reload"; at: number }
+  /** A pass of the emulator suite's sweeper began (scripts/lib/background-sweeper.mjs, every minute): its queries
+   * scan every task in the emulator, the bench's thousands included. */
+  | { type: "sweep"; at: number };
 
 const BEGIN = /Beginning execution of "([^"]+)"/;
 const FINISH = /Finished "([^"]+)" in /;
 const RELOAD = /functions: Loaded functions definitions from source/;
+const SWEEP = /sweeper: pass started/;
 const METER_MESSAGE = "bench: firestore request";
 // eslint-disable-next-line no-control-regex
 const ANSI = /\u001b\[[0-9;]*m/g;
@@ -44,6 +49,7 @@ function parseLine(raw: string, at: number): LogEvent | undefined {
   const finish = FINISH.exec(line);
   if (finish) return { type: "finish", fn: functionName(finish[1]), at };
   if (RELOAD.test(line)) return { type: "reload", at };
+  if (SWEEP.test(line)) return { type: "sweep", at };
   if (!line.includes(METER_MESSAGE)) return undefined;
   const json = line.slice(line.indexOf("{"));
   try {
@@ -103,7 +109,7 @@ export class EmulatorLog {
           this.events.push(event);
           if (event.type === "begin") this.begun++;
           if (event.type === "finish") this.finished++;
-          if (event.type !== "meter") this.lastActivity = now;
+          if (event.type !== "meter" && event.type !== "sweep") this.lastActivity = now;
         }
       }
     } finally {
@@ -156,4 +162,9 @@ export function executionsByFunction(events: LogEvent[]): Record<string, number>
 /** Times the Functions emulator reloaded the functions among `events`. */
 export function reloads(events: LogEvent[]): number {
   return events.filter((event) => event.type === "reload").length;
+}
+
+/** Passes of the emulator suite's sweeper that began among `events`. */
+export function sweeperPasses(events: LogEvent[]): number {
+  return events.filter((event) => event.type === "sweep").length;
 }

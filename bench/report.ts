@@ -4,7 +4,7 @@ import { formatDelay } from "./delay";
 import { BUDGETS } from "./config";
 import type { BenchResults, DrainComparison } from "./bench";
 import type { CountResult } from "./counts";
-import { VARIANT_LABELS, type DrainResult, type DrainVariant } from "./drain";
+import { disturbed, VARIANT_LABELS, type DrainResult, type DrainVariant } from "./drain";
 
 export interface BudgetCheck {
   id: string;
@@ -133,11 +133,14 @@ function status(check: BudgetCheck): string {
 
 const DRAIN_ORDER: DrainVariant[] = ["engine", "express", "plain"];
 
-/** Every round's tasks/s; `*` marks a round during which the functions were reloaded (left out of "best"). */
+/**
+ * Every round's tasks/s; `*` marks a round during which the functions were reloaded or a sweeper pass ran (left out
+ * of "best" when the variant has an undisturbed round).
+ */
 function roundsOf(result: DrainResult, rounds: DrainResult[]): string {
   return rounds
     .filter((r) => r.variant === result.variant && r.tasks === result.tasks)
-    .map((r) => `${fmt(r.tasksPerSecond, 1)}${r.reloads ? "*" : ""}`)
+    .map((r) => `${fmt(r.tasksPerSecond, 1)}${disturbed(r) ? "*" : ""}`)
     .join(", ");
 }
 
@@ -218,7 +221,7 @@ export function formatReport(results: BenchResults): string {
     "",
     `Drain: no-op tasks written at once, the engine next to the plain design (best of ${sizes.drainRounds} round(s) ` +
       "per variant and size; invocations from the emulator log, writes from the request meter + the client's creates; " +
-      "* = the functions were reloaded during that round, which is then left out of the best)",
+      "* = the functions were reloaded or a sweeper pass ran during that round, which is then left out of the best)",
     drainTable(drain.sizes, drain.rounds),
     ...drain.sizes.map(
       (size) =>
