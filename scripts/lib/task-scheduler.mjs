@@ -7,10 +7,11 @@
 import { createServer } from "node:http";
 
 /**
- * A held task goes to the emulator this long before its time, so the function is warm and the runner (which waits
- * out deliveries up to EARLY_WAIT_MS early, functions/src/queue/config.ts) starts the task on the dot.
+ * A held task goes to the emulator this long before its time: long enough to cover a cold start of `runTask`'s
+ * worker, and within what the runner waits out (EARLY_WAIT_MS, 5 s, functions/src/queue/config.ts), so the attempt
+ * starts on the dot.
  */
-const LEAD_MS = 2000;
+const LEAD_MS = 4000;
 
 function readBody(request) {
   return new Promise((resolve, reject) => {

@@ -103,7 +103,7 @@ describe("the functions firebase deploy would deploy", function () {
     }
   });
 
-  it("dispatchTask: every write to a task document in the default database, not retried", () => {
+  it("dispatchTask: the creation of a task document in the default database, not retried", () => {
     assert.deepEqual(endpoint("dispatchTask").eventTrigger, {
       eventType: "google.cloud.firestore.document.v1.created",
       eventFilters: { database: "(default)", namespace: "(default)" },
