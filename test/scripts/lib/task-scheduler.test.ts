@@ -61,13 +61,14 @@ describe("the emulator suite's task scheduler", () => {
   });
 
   it("holds a delayed task and hands it over shortly before its time, never much earlier", async () => {
-    const dueAt = Date.now() + 6000;
+    // Far enough ahead that a slow, loaded machine still sees it held: it is handed over 4 s before its time.
+    const dueAt = Date.now() + 8000;
     assert.equal((await enqueue("later", new Date(dueAt))).status, 200);
     assert.equal(arrivals.length, 0, "not forwarded at once");
     assert.equal(scheduler.held(), 1);
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    assert.equal(arrivals.length, 0, "still held 4.5 s before its time");
-    await new Promise((resolve) => setTimeout(resolve, 1700));
+    await new Promise((resolve) => setTimeout(resolve, dueAt - 4000 - 1000 - Date.now()));
+    assert.equal(arrivals.length, 0, "still held 5 s before its time");
+    await new Promise((resolve) => setTimeout(resolve, dueAt - 4000 + 1000 - Date.now()));
     assert.equal(arrivals.length, 1);
     const early = dueAt - arrivals[0].at;
     assert.ok(early >= 0 && early <= 4100, `forwarded ${early} ms before its time (the runner waits out up to 5 s)`);

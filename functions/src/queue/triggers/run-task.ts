@@ -31,6 +31,7 @@ export async function handleRunRequest(request: RunRequest, registry: Registry):
   }
   // The claim below is conditioned on this snapshot: if the task changes while we wait, the write that changed
   // it re-dispatches it, and our claim is rejected.
-  if (early > 0) await new Promise((resolve) => setTimeout(resolve, early));
+  // A timer may fire a millisecond early: wait until the clock has really reached runAt ("never early").
+  while (Date.now() < runAt) await new Promise((resolve) => setTimeout(resolve, runAt - Date.now()));
   await runAttempt({ ref, updateTime: snapshot.updateTime as Timestamp, data: task }, registry);
 }
