@@ -1,7 +1,8 @@
 // Runs the code that queries Firestore, offline, and records what each query would send (its StructuredQuery), so
-// query-catalog.ts can be compared with the code instead of trusted. Nothing reaches a server:
+// query-catalog.ts can be compared with the code instead of trusted. No query reaches a server:
 // - engine (firebase-admin): Query.get() answers an empty page for calls made inside `recording`, and records the
-//   query; calls from anything else in the process go through untouched;
+//   query; calls from anything else in the process go through untouched (the sweeper's read and write of its
+//   cursor document are document calls, not queries: they reach the emulator the suite runs in);
 // - admin page (Firebase JS SDK, in its own app): network disabled, queries converted by the SDK's own serializer,
 //   and the count RPC answered with 0 by the page's private datastore.
 import { AsyncLocalStorage } from "node:async_hooks";
