@@ -8,11 +8,20 @@ import { TASK_DOCUMENT_PATH } from "./queue/model/task";
 import { handleTaskCreated } from "./queue/triggers/dispatch-task";
 import { handleRunRequest } from "./queue/triggers/run-task";
 import { sweep } from "./queue/triggers/sweep-tasks";
-import { handleRetryTasks, handleRunTaskNow } from "./queue/triggers/admin-callables";
+import {
+  handleQueueStatus,
+  handleRetryTasks,
+  handleRunTaskNow,
+  handleSetPaused,
+} from "./queue/triggers/admin-callables";
+import { set } from "lodash";
+import { limitedQueues } from "./queue/flow/limits";
 import type { RunRequest } from "./queue/store/cloud-tasks";
 import { handlers } from "./handlers";
 
 const runtime = { region: REGION, timeoutSeconds: FUNCTION_TIMEOUT_SECONDS, memory: "512MiB" as const };
+// Retries by Cloud Tasks cover infrastructure errors only; handler failures are recorded on the task, not thrown.
+const queueRetries = { maxAttempts: 5, minBackoffSeconds: 1 };
 
 /** A task was created: runs it if due, schedules it if not. The engine's own writes never fire it. */
 export const dispatchTask = onDocumentCreated({ ...runtime, document: TASK_DOCUMENT_PATH }, (event) =>
@@ -21,14 +30,25 @@ export const dispatchTask = onDocumentCreated({ ...runtime, document: TASK_DOCUM
 
 /** Delayed tasks and retries, called by Cloud Tasks at their `runAt`. */
 export const runTask = onTaskDispatched<RunRequest>(
-  {
-    ...runtime,
-    // Retries here cover infrastructure errors only; handler failures are recorded on the task, not thrown.
-    retryConfig: { maxAttempts: 5, minBackoffSeconds: 1 },
-    rateLimits: { maxConcurrentDispatches: 100 },
-  },
+  { ...runtime, retryConfig: queueRetries, rateLimits: { maxConcurrentDispatches: 100 } },
   (request) => handleRunRequest(request.data, handlers),
 );
+
+/**
+ * Every attempt of a handler with a `rateLimit` or `maxConcurrent`, from a queue of its own whose limits hold across
+ * all instances: one function per limited handler, generated from the registry (deployed as
+ * `limited-{type}-{action}`; see queue/flow/limits.ts).
+ */
+const limitedFunctions = {};
+for (const { exportPath, name, limits } of limitedQueues(handlers)) {
+  const { maxDispatchesPerSecond, maxConcurrentDispatches, spacingMs } = limits;
+  const run = onTaskDispatched<RunRequest>(
+    { ...runtime, retryConfig: queueRetries, rateLimits: { maxDispatchesPerSecond, maxConcurrentDispatches } },
+    (request) => handleRunRequest(request.data, handlers, { queue: name, spacingMs }),
+  );
+  set(limitedFunctions, exportPath, run);
+}
+export const { limited } = limitedFunctions as { limited?: object };
 
 /** The safety net: recovers expired leases and re-dispatches tasks whose event was lost. */
 export const sweepTasks = onSchedule({ ...runtime, schedule: SWEEPER.schedule }, async () => {
@@ -36,10 +56,16 @@ export const sweepTasks = onSchedule({ ...runtime, schedule: SWEEPER.schedule },
 });
 
 /** Admin page: retries every failed task matching a filter (admin claim checked inside). */
-export const retryTasks = onCall(runtime, handleRetryTasks);
+export const retryTasks = onCall(runtime, (request) => handleRetryTasks(request, handlers));
 
 /** Admin page: makes a scheduled task due now (admin claim checked inside). */
-export const runTaskNow = onCall({ region: REGION }, handleRunTaskNow);
+export const runTaskNow = onCall({ region: REGION }, (request) => handleRunTaskNow(request, handlers));
+
+/** Admin page: the handlers, their limits, what is paused, the schedules (admin claim checked inside). */
+export const queueStatus = onCall({ region: REGION }, (request) => handleQueueStatus(request, handlers));
+
+/** Admin page: pauses or resumes the queue, a handler or a schedule (admin claim checked inside). */
+export const setPaused = onCall(runtime, (request) => handleSetPaused(request, handlers));
 
 /** Benchmark baseline (`npm run bench`); defined only inside the Functions emulator, never deployed. */
 export { benchMinimalTask } from "./bench";

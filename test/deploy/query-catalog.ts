@@ -13,6 +13,7 @@ import { NAME, normalise, shapeKey, type Direction, type QueryShape } from "./in
 export const SOURCES = {
   sweeper: "engine: sweepTasks (queue/triggers/sweep-tasks.ts)",
   retryAll: "engine: retryTasks, failed tasks matching a filter (queue/admin/retry-failed.ts, filters.ts)",
+  resume: "engine: setPaused, a resume dispatching the tasks the pause held (queue/flow/resume.ts)",
   list: "admin page: task list, first and older pages (queries.ts pageQuery)",
   listNewer: "admin page: task list, newer pages (pageQuery with limitToLast, which Firestore runs ascending)",
   count: "admin page: counts per state and before retry-all (queries.ts countTasks)",
@@ -69,6 +70,8 @@ const queries: [Source, QueryShape][] = [
   [SOURCES.sweeper, tasks("COLLECTION_GROUP", { equality: ["state"], ranges: ["runAt"] }, [["runAt", ASC]])],
   [SOURCES.sweeper, tasks("COLLECTION_GROUP", { equality: ["state"], ranges: ["createdAt"] }, [["createdAt", ASC]])],
   [SOURCES.sweeper, tasks("COLLECTION_GROUP", { equality: ["state"], ranges: [] }, [[NAME, ASC]])],
+  // A resume: scheduled tasks due by now, by runAt.
+  [SOURCES.resume, tasks("COLLECTION_GROUP", { equality: ["state"], ranges: ["runAt"] }, [["runAt", ASC]])],
   // `state == failed` and the filters, paged in document-name order.
   ...filters.map((where): [Source, QueryShape] => [SOURCES.retryAll, tasks("COLLECTION_GROUP", where, [[NAME, ASC]])]),
   // Every state tab with every combination of filters, newest first; "newer" pages run in the opposite direction.

@@ -2,7 +2,8 @@
 // query-catalog.ts can be compared with the code instead of trusted. No query reaches a server:
 // - engine (firebase-admin): Query.get() answers an empty page for calls made inside `recording`, and records the
 //   query; calls from anything else in the process go through untouched (the sweeper's read and write of its
-//   cursor document are document calls, not queries: they reach the emulator the suite runs in);
+//   cursor document and its read of the pauses document are document calls, not queries: they reach the emulator
+//   the suite runs in);
 // - admin page (Firebase JS SDK, in its own app): network disabled, queries converted by the SDK's own serializer,
 //   and the count RPC answered with 0 by the page's private datastore.
 import { AsyncLocalStorage } from "node:async_hooks";
@@ -66,13 +67,18 @@ export async function recordEngineQueries(): Promise<RecordedQuery[]> {
   }
   const { sweep } = await import("../../functions/src/queue/triggers/sweep-tasks");
   const { retryFailedTasks } = await import("../../functions/src/queue/admin/retry-failed");
+  const { dispatchHeldTasks } = await import("../../functions/src/queue/flow/resume");
   const queries: RecordedQuery[] = [];
   await withEmptyQueries(async () => {
     const noHandlers = {} as Registry; // empty pages: no task is ever handed to a handler
     await recording.run({ source: SOURCES.sweeper, call: "sweep()", queries }, () => sweep(noHandlers));
+    const resume = { source: SOURCES.resume, call: "dispatchHeldTasks()", queries };
+    await recording.run(resume, () => dispatchHeldTasks(noHandlers));
     for (const filter of allFilters()) {
       const call = `retryFailedTasks(${describeFilter(filter)})`;
-      await recording.run({ source: SOURCES.retryAll, call, queries }, () => retryFailedTasks(filter, "recorder"));
+      await recording.run({ source: SOURCES.retryAll, call, queries }, () =>
+        retryFailedTasks(filter, "recorder", noHandlers),
+      );
     }
   });
   return queries;

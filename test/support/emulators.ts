@@ -79,3 +79,15 @@ export async function idToken(user: TestUser): Promise<string> {
 export function callableUrl(name: string): string {
   return `${emulatorVariable("FUNCTIONS_EMULATOR_ORIGIN")}/${PROJECT_ID}/${REGION}/${name}`;
 }
+
+/** Calls the callable `name` with `data` as `user` (callable protocol); resolves to its `result`, or throws its error. */
+export async function callAs<T>(user: TestUser, name: string, data: unknown): Promise<T> {
+  const response = await fetch(callableUrl(name), {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${await idToken(user)}` },
+    body: JSON.stringify({ data }),
+  });
+  const body = (await response.json()) as { result?: T; error?: { status: string; message: string } };
+  if (body.error) throw new Error(`${name}: ${body.error.status}: ${body.error.message}`);
+  return body.result as T;
+}

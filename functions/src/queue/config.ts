@@ -82,3 +82,26 @@ export const SWEEPER = {
 
 /** Name of the Cloud Tasks queue function that runs delayed tasks and retries (exported from index.ts). */
 export const RUN_TASK_FUNCTION = "runTask";
+
+/**
+ * Flow control. A handler with a `rateLimit` or `maxConcurrent` runs from a queue function of its own, exported in
+ * the group `FLOW.limitedGroup` (deployed as `limited-{type}-{action}`), whose Cloud Tasks queue carries its limits.
+ */
+export const FLOW = {
+  /** The export group of the limited handlers' queue functions. */
+  limitedGroup: "limited",
+  /** Cloud Tasks' ceilings per queue: dispatches per second, and dispatches in flight. */
+  maxPerSecond: 500,
+  maxConcurrent: 5000,
+  /** The engine's own document recording what is paused (the whole queue, handlers), by whom and since when. */
+  pausesDocument: "_taskQueue/pauses",
+  /**
+   * Each instance re-reads the pauses at most this often, so pausing costs no read per task. `setPaused` returns
+   * only after this long, so when it returns no instance starts an attempt of what it paused.
+   */
+  pausesCacheMs: 2000,
+  /** Tasks a resume reads per page while dispatching what the pause held. */
+  resumePageSize: 200,
+  /** A resume stops after the page that ends past this (call again with its cursor to go on). */
+  resumeBudgetMs: 420_000,
+};

@@ -31,6 +31,10 @@ export const taskLog = {
   staleRun: (path: string, attempt: number, reason: string) =>
     logger.debug("scheduled run no longer applies", { path, attempt, reason }),
   swept: (summary: object) => logger.info("sweep finished", summary),
+  held: (path: string, pausedBy: string) =>
+    logger.info("task held: its handler or the queue is paused", { path, pausedBy }),
+  forwarded: (path: string, attempt: number, queue: string) =>
+    logger.debug("run forwarded to the handler's own queue", { path, attempt, queue }),
 };
 
 export const adminLog = {
@@ -42,6 +46,8 @@ export const adminLog = {
   ranNow: (uid: string, path: string, ran: boolean, state: string) => logger.info("run now", { uid, path, ran, state }),
   dispatchFailed: (path: string, reason: string) =>
     logger.warn("retried task not queued; the sweeper will dispatch it", { path, reason }),
+  paused: (uid: string, target: object, paused: boolean, result: object) =>
+    logger.info(paused ? "paused" : "resumed", { uid, target, ...result }),
 };
 
 /** The logger a handler receives: every line carries the task path and attempt. */

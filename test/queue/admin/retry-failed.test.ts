@@ -4,6 +4,7 @@ import { strict as assert } from "node:assert";
 import type { DocumentReference } from "firebase-admin/firestore";
 import { retryFailedTasks } from "../../../functions/src/queue/admin/retry-failed";
 import type { RetryTasksResult } from "../../../functions/src/queue/model/admin";
+import { handlers } from "../../../functions/src/handlers";
 import { sleep, uniqueId } from "../../support/emulators";
 import { newParent, taskIn, writeTask } from "../../support/tasks";
 
@@ -35,7 +36,7 @@ describe("retryFailedTasks: retry all matching, across calls", () => {
     let cursor: string | undefined;
     for (let call = 0; call < 6; call++) {
       // No time at all: each call retries one page of 2, then stops.
-      const result = await retryFailedTasks({ collection }, "admin-1", { pageSize: 2, budgetMs: 0, cursor });
+      const result = await retryFailedTasks({ collection }, "admin-1", handlers, { pageSize: 2, budgetMs: 0, cursor });
       calls.push(result);
       if (result.complete) break;
       assert.equal(result.cursor, byName[2 * call + 1].path, "the last document read");

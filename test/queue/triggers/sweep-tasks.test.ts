@@ -129,7 +129,7 @@ describe("sweeper and leases", () => {
     const leaseEnd = (await task.get()).get("lease.expiresAt").toMillis();
     await sweep(handlers, { now: new Date(leaseEnd + 1000) });
     assert.equal((await task.get()).get("state"), "scheduled");
-    await runTaskNow(task.path); // due now: "Run now" dispatches attempt 2
+    await runTaskNow(task.path, handlers); // due now: "Run now" dispatches attempt 2
     const second = await waitForState(task, ["completed", "failed"]);
     assert.equal(second.get("state"), "completed");
     assert.equal(second.get("attempts"), 2);

@@ -92,3 +92,16 @@ export const progressStorm = defineHandler<{ calls?: number }, { calls: number }
   for (let i = 1; i <= calls; i++) await ctx.progress((100 * i) / calls);
   return { calls };
 });
+
+/** Does nothing, at most 5 starts in any second across all instances: shows `rateLimit`. */
+export const throttled = defineHandler({ rateLimit: { perSecond: 5 } }, () => undefined);
+
+/** `throttled` at 20 a second: the bench measures the rate achieved against it. */
+export const throttled20 = defineHandler({ rateLimit: { perSecond: 20 } }, () => undefined);
+
+/** Waits `data.ms` milliseconds, one at a time across all instances: shows `maxConcurrent`. */
+export const serial = defineHandler<{ ms?: number }, { waited: number }>({ maxConcurrent: 1 }, async (data) => {
+  const ms = Math.max(0, Math.min(10_000, Number(data.ms ?? 0) || 0));
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  return { waited: ms };
+});

@@ -17,7 +17,9 @@ import { adminLog } from "../logs";
 import type { RetryOutcome, RetryTasksResult, TaskFilter } from "../model/admin";
 import { isQueueTaskPath } from "../model/task";
 import { attemptsSoFar } from "../attempt/claim";
-import { dispatchNow, type RunRequest } from "../store/cloud-tasks";
+import { dispatchEach, type RunRequest, type RunTarget } from "../store/cloud-tasks";
+import { runQueueOf } from "../flow/limits";
+import type { Registry } from "../model/handler";
 import { db } from "../store/firestore";
 import { isNotFound, isPreconditionFailure, isTransient } from "../store/status-codes";
 import { matchingTasks } from "./filters";
@@ -29,15 +31,12 @@ interface BulkWriterError {
   failedAttempts: number;
 }
 
-/** Runs queued at once, at most this many in flight: a retry-all of thousands must not flood Cloud Tasks. */
-const DISPATCH_BATCH = 50;
-
 /**
  * One batch of retries: a BulkWriter, the tally, and the runs to dispatch for the tasks retried. Each write is
  * conditioned on the update time the task was read at, so a task that changed meanwhile (retried by someone else,
  * say) is skipped, never retried twice.
  */
-function startRetries(uid: string) {
+function startRetries(uid: string, registry: Registry) {
   const result: RetryTasksResult = { retried: 0, skipped: 0, errors: 0, complete: true };
   const writer: BulkWriter = db().bulkWriter();
   // Transient errors are tried again, with BulkWriter's backoff: its default handler covers ABORTED and
@@ -59,11 +58,11 @@ function startRetries(uid: string) {
     return task.get("retriedBy") === uid && retriedAt instanceof Timestamp && retriedAt.toMillis() >= startedAt;
   };
   const writes: Promise<RetryOutcome>[] = [];
-  let toDispatch: RunRequest[] = [];
+  let toDispatch: { request: RunRequest; target: RunTarget }[] = [];
 
-  const retried = (request: RunRequest): RetryOutcome => {
+  const retried = (request: RunRequest, queue: string): RetryOutcome => {
     result.retried++;
-    toDispatch.push(request);
+    toDispatch.push({ request, target: { queue } });
     return { path: request.path, retried: true };
   };
   const skipped = (path: string, state: string): RetryOutcome => {
@@ -71,14 +70,16 @@ function startRetries(uid: string) {
     return { path, retried: false, state };
   };
 
-  /** Retries `doc` (a snapshot with at least `attempts`), unless it changes before the write lands. */
+  /** Retries `doc` (a snapshot with at least `attempts`, `type` and `action`), unless it changes before the write lands. */
   const retry = (doc: DocumentSnapshot): Promise<RetryOutcome> => {
     const path = doc.ref.path;
     const request = { path, attempt: attemptsSoFar(doc.data() ?? {}) + 1 };
+    const queue = runQueueOf(registry, doc.get("type"), doc.get("action"));
     const write: Promise<RetryOutcome> = writer.update(doc.ref, fields, { lastUpdateTime: doc.updateTime }).then(
-      () => retried(request),
+      () => retried(request, queue),
       async (error: BulkWriterError) => {
-        if (isPreconditionFailure(error) && triedAgain.has(path) && (await isOurs(doc.ref))) return retried(request);
+        if (isPreconditionFailure(error) && triedAgain.has(path) && (await isOurs(doc.ref)))
+          return retried(request, queue);
         if (isPreconditionFailure(error)) return skipped(path, String((await doc.ref.get()).get("state") ?? "deleted"));
         if (isNotFound(error)) return skipped(path, "deleted");
         result.errors++;
@@ -94,17 +95,9 @@ function startRetries(uid: string) {
   const flush = async () => {
     await writer.flush();
     await Promise.all(writes);
-    const requests = toDispatch;
+    const runs = toDispatch;
     toDispatch = [];
-    for (let i = 0; i < requests.length; i += DISPATCH_BATCH) {
-      await Promise.all(
-        requests
-          .slice(i, i + DISPATCH_BATCH)
-          .map((request) =>
-            dispatchNow(request).catch((error: Error) => adminLog.dispatchFailed(request.path, error.message)),
-          ),
-      );
-    }
+    await dispatchEach(runs, adminLog.dispatchFailed);
   };
 
   const close = async () => {
@@ -116,8 +109,8 @@ function startRetries(uid: string) {
 }
 
 /** Retries the failed tasks at `paths`; any other is skipped with its state. */
-export async function retryTasksAt(paths: string[], uid: string): Promise<RetryTasksResult> {
-  const retries = startRetries(uid);
+export async function retryTasksAt(paths: string[], uid: string, registry: Registry): Promise<RetryTasksResult> {
+  const retries = startRetries(uid, registry);
   const refs = paths.map((path) => db().doc(path));
   const snapshots = refs.length ? await db().getAll(...refs) : [];
   // Not awaited one by one: BulkWriter sends its writes when flushed, which close() does.
@@ -139,12 +132,16 @@ export async function retryTasksAt(paths: string[], uid: string): Promise<RetryT
 export async function retryFailedTasks(
   filter: TaskFilter,
   uid: string,
+  registry: Registry,
   options: { pageSize?: number; budgetMs?: number; cursor?: string } = {},
 ): Promise<RetryTasksResult> {
   const pageSize = options.pageSize ?? ADMIN_LIMITS.retryPageSize;
   const deadline = Date.now() + (options.budgetMs ?? ADMIN_LIMITS.retryBudgetMs);
-  const retries = startRetries(uid);
-  const base = matchingTasks("failed", filter).orderBy(FieldPath.documentId()).select("attempts").limit(pageSize);
+  const retries = startRetries(uid, registry);
+  const base = matchingTasks("failed", filter)
+    .orderBy(FieldPath.documentId())
+    .select("attempts", "type", "action")
+    .limit(pageSize);
 
   // Where the previous call stopped (a document path: the query is ordered by name), then the last document read.
   let after: QueryDocumentSnapshot | string | undefined = options.cursor;

@@ -7,13 +7,15 @@ import { db } from "../store/firestore";
 import { updateIfUnchanged } from "../store/fenced-writer";
 import { dispatchNow } from "../store/cloud-tasks";
 import { attemptsSoFar } from "../attempt/claim";
+import { runQueueOf } from "../flow/limits";
+import type { Registry } from "../model/handler";
 
 /**
  * Makes a scheduled task due now: `runAt` becomes the commit time, and a run is dispatched to the runner at once.
  * Also un-sticks a scheduled task whose trigger event was lost. The Cloud Task that was waiting for the old `runAt`
  * later finds the attempt already taken and does nothing.
  */
-export async function runTaskNow(path: string): Promise<RunNowResult> {
+export async function runTaskNow(path: string, registry: Registry): Promise<RunNowResult> {
   const ref = db().doc(path);
   const snapshot = await ref.get();
   if (!snapshot.exists || !snapshot.updateTime) throw new HttpsError("not-found", `No task at ${path}.`);
@@ -26,7 +28,8 @@ export async function runTaskNow(path: string): Promise<RunNowResult> {
   if (written) {
     // Its own id: the attempt's usual one may be queued already, for the old `runAt`.
     const attempt = attemptsSoFar(snapshot.data() ?? {}) + 1;
-    await dispatchNow({ path, attempt }, `-now${written.toMillis()}`);
+    const queue = runQueueOf(registry, snapshot.get("type"), snapshot.get("action"));
+    await dispatchNow({ path, attempt }, { queue, idSuffix: `-now${written.toMillis()}` });
     return { ran: true, state };
   }
   // Something wrote the task between our read and our write; report what it is now.

@@ -1,20 +1,26 @@
-// One attempt of one task, from a snapshot that says it is due: validate, resolve the handler, claim, run,
-// record the outcome. Both entry points (the Firestore trigger and the Cloud Tasks queue) end here.
-import { Timestamp } from "firebase-admin/firestore";
+// One attempt of one task, from a snapshot that says it is due: validate, resolve the handler, hold it if paused,
+// claim, run, record the outcome. Every entry point (the Firestore trigger, the Cloud Tasks queues) ends here.
+import { FieldValue, Timestamp } from "firebase-admin/firestore";
 import { ERROR_CODES } from "../model/task";
 import { TaskFailure } from "../model/errors";
 import { attemptBudget, claimTask, startUnclaimed, unclaimedAttemptFields, type TaskSnapshot } from "./claim";
 import { createContext } from "./context";
-import { updateAsOurs } from "../store/fenced-writer";
+import { updateAsOurs, updateIfUnchanged } from "../store/fenced-writer";
 import { scheduleRun } from "../store/cloud-tasks";
 import { taskLog } from "../logs";
+import { currentPauses, pauseOf } from "../flow/pauses";
+import { runQueueOf } from "../flow/limits";
 import { failureThatFits, outcomeUpdate, storableResult, writeOutcome } from "./outcome";
 import { nextState, type Transition } from "./retry-policy";
 import { runWithTimeout } from "./timeout";
 import { validateTask } from "./validate";
 import type { Registry } from "../model/handler";
 
-export async function runAttempt(snapshot: TaskSnapshot, registry: Registry): Promise<void> {
+/**
+ * Runs one attempt. Resolves to when the attempt started (epoch ms, no earlier than its recorded `startedAt`), or
+ * undefined when no handler code started (invalid task, paused handler, claimed by another delivery).
+ */
+export async function runAttempt(snapshot: TaskSnapshot, registry: Registry): Promise<number | undefined> {
   const { ref, data: task } = snapshot;
   const invalid = validateTask(task, ref.path);
   const handler = invalid ? undefined : registry.resolve(task.type, task.action);
@@ -23,15 +29,22 @@ export async function runAttempt(snapshot: TaskSnapshot, registry: Registry): Pr
       invalid ??
       new TaskFailure(ERROR_CODES.notFound, `no handler registered for "${task.type}" / "${task.action}"`, false);
     await failWithoutRunning(snapshot, failure);
-    return;
+    return undefined;
+  }
+  const pause = pauseOf(await currentPauses(), task.type, task.action);
+  if (pause) {
+    await holdWhilePaused(snapshot, pause.by);
+    return undefined;
   }
 
   const express = handler.options.idempotent;
   const claim = express ? startUnclaimed(snapshot, handler.options) : await claimTask(snapshot, handler.options);
   if (!claim) {
     taskLog.claimLost(ref.path);
-    return;
+    return undefined;
   }
+  // The claim's recorded `startedAt` is its commit time, which is no later than now.
+  const started = express ? claim.startedAt.toMillis() : Date.now();
   const controller = new AbortController();
   const ctx = createContext({ ...claim, createdBy: task.createdBy, controller });
   const outcome = await runWithTimeout(
@@ -57,20 +70,34 @@ export async function runAttempt(snapshot: TaskSnapshot, registry: Registry): Pr
   claim.writer.close(); // the attempt is over: a handler still running in the background writes nothing more
   if (!written) {
     taskLog.fencedOut(ref.path, claim.attempt);
-    return;
+    return started;
   }
   logTransition(ref.path, claim.attempt, claim.startedAt, transition);
   // The engine's own writes do not wake it: the next attempt is dispatched here, at its backoff time.
-  if (transition.state === "scheduled") await scheduleNext(ref.path, claim.attempt + 1, transition.runAt);
+  if (transition.state === "scheduled") {
+    const queue = runQueueOf(registry, task.type, task.action);
+    await scheduleNext(ref.path, claim.attempt + 1, transition.runAt, queue);
+  }
+  return started;
+}
+
+/**
+ * A paused handler's task stays `scheduled` and untouched; only a task without `runAt` gets one (its first write
+ * without a claim), so that the resume's query on `runAt` finds it.
+ */
+async function holdWhilePaused(snapshot: TaskSnapshot, pausedBy: string): Promise<void> {
+  taskLog.held(snapshot.ref.path, pausedBy);
+  if (snapshot.data.runAt instanceof Timestamp) return;
+  await updateIfUnchanged(snapshot.ref, snapshot.updateTime, { runAt: FieldValue.serverTimestamp() });
 }
 
 /**
  * Queues the run of a retry. If that fails, the task is `scheduled` with a `runAt`: the sweeper finds it once it is
  * overdue, so the error is logged, not thrown (throwing would redeliver an attempt that has been recorded).
  */
-async function scheduleNext(path: string, attempt: number, runAt: Date): Promise<void> {
+async function scheduleNext(path: string, attempt: number, runAt: Date, queue: string): Promise<void> {
   try {
-    await scheduleRun({ path, attempt }, runAt);
+    await scheduleRun({ path, attempt }, runAt, { queue });
   } catch (error) {
     taskLog.dispatchFailed(path, attempt, String((error as Error)?.message ?? error));
   }

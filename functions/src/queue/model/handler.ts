@@ -28,6 +28,13 @@ export interface HandlerOptions {
   /** Attempts before the task ends `failed`; 1 means no retries. */
   maxAttempts?: number;
   backoff?: Partial<BackoffOptions>;
+  /**
+   * At most `perSecond` attempts of this handler start in any one-second window, across all instances, first
+   * attempts included (an integer, 1 to 500). A limited handler runs from a Cloud Tasks queue of its own.
+   */
+  rateLimit?: { perSecond: number };
+  /** At most this many attempts of this handler run at once, across all instances (1 to 5,000). */
+  maxConcurrent?: number;
 }
 
 export interface ResolvedHandlerOptions {
@@ -36,6 +43,8 @@ export interface ResolvedHandlerOptions {
   timeoutSeconds: number;
   maxAttempts: number;
   backoff: BackoffOptions;
+  rateLimit?: { perSecond: number };
+  maxConcurrent?: number;
 }
 
 // Handler data is whatever map the handler declares; results should be small and JSON-like.

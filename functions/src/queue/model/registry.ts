@@ -2,6 +2,7 @@
 // own, registered entries only, so `__proto__`, `constructor` or `toString` can never reach a built-in function.
 import { get, has } from "lodash";
 import { HANDLER_DEFAULTS, MAX_HANDLER_TIMEOUT_SECONDS } from "../config";
+import { checkLimits } from "../flow/limits";
 import {
   HANDLER,
   type HandlerFunction,
@@ -24,6 +25,8 @@ export function defineHandler<TData extends object = Record<string, unknown>, TR
     timeoutSeconds: options.timeoutSeconds ?? HANDLER_DEFAULTS.timeoutSeconds,
     maxAttempts: options.maxAttempts ?? HANDLER_DEFAULTS.maxAttempts,
     backoff: { ...HANDLER_DEFAULTS.backoff, ...options.backoff },
+    ...(options.rateLimit ? { rateLimit: { perSecond: options.rateLimit.perSecond } } : {}),
+    ...(options.maxConcurrent !== undefined ? { maxConcurrent: options.maxConcurrent } : {}),
   };
   const { timeoutSeconds, maxAttempts, backoff } = resolved;
   if (!(timeoutSeconds > 0 && timeoutSeconds <= MAX_HANDLER_TIMEOUT_SECONDS)) {
@@ -35,6 +38,7 @@ export function defineHandler<TData extends object = Record<string, unknown>, TR
   if (!(backoff.baseSeconds >= 0 && backoff.capSeconds >= backoff.baseSeconds)) {
     throw new RangeError(`backoff needs 0 <= baseSeconds <= capSeconds, got ${JSON.stringify(backoff)}`);
   }
+  checkLimits(resolved);
   return Object.freeze({ [HANDLER]: true as const, options: Object.freeze(resolved), run });
 }
 

@@ -1,6 +1,6 @@
-// The admin page's callables, `retryTasks` and `runTaskNow`. Callables bypass the security rules, so each checks
-// the caller's `admin` claim itself before doing the work in admin/. Single retries and cancels are client writes,
-// governed by the rules.
+// The admin page's callables: `retryTasks`, `runTaskNow`, `queueStatus` and `setPaused`. Callables bypass the
+// security rules, so each checks the caller's `admin` claim itself before doing the work in admin/ and flow/.
+// Cancels are client writes, governed by the rules.
 import { HttpsError, type CallableRequest } from "firebase-functions/https";
 import { adminLog } from "../logs";
 import { MAX_RETRY_PATHS, type RetryTasksResult, type RunNowResult } from "../model/admin";
@@ -8,6 +8,11 @@ import { TASKS_COLLECTION, isQueueTaskPath } from "../model/task";
 import { parseFilter } from "../admin/filters";
 import { retryFailedTasks, retryTasksAt } from "../admin/retry-failed";
 import { runTaskNow } from "../admin/run-now";
+import { queueStatus } from "../admin/queue-status";
+import { writePause } from "../flow/pauses";
+import { dispatchHeldTasks } from "../flow/resume";
+import type { Registry } from "../model/handler";
+import type { PauseTarget, QueueStatus, SetPausedResult } from "../model/queue-status";
 
 /** The caller's uid, when the caller is signed in and carries the `admin` custom claim. */
 function requireAdmin(request: CallableRequest<unknown>, action: string): string {
@@ -27,18 +32,21 @@ function requireAdmin(request: CallableRequest<unknown>, action: string): string
  * cursor? })` (every failed task matching, after `cursor` when given: the one a call that ran out of time returned)
  * → `{ retried, skipped, errors, complete, cursor?, outcomes? }`. Retried tasks run at once.
  */
-export async function handleRetryTasks(request: CallableRequest<unknown>): Promise<RetryTasksResult> {
+export async function handleRetryTasks(
+  request: CallableRequest<unknown>,
+  registry: Registry,
+): Promise<RetryTasksResult> {
   const uid = requireAdmin(request, "retryTasks");
   const data = (request.data ?? {}) as { filter?: unknown; paths?: unknown; cursor?: unknown };
   const started = Date.now();
   if (data.paths !== undefined) {
     const paths = parsePaths(data.paths);
-    const result = await retryTasksAt(paths, uid);
+    const result = await retryTasksAt(paths, uid, registry);
     adminLog.retried(uid, { paths: paths.length }, result, Date.now() - started);
     return result;
   }
   const filter = parseFilter(data.filter);
-  const result = await retryFailedTasks(filter, uid, { cursor: parseCursor(data.cursor) });
+  const result = await retryFailedTasks(filter, uid, registry, { cursor: parseCursor(data.cursor) });
   adminLog.retried(uid, filter, result, Date.now() - started);
   return result;
 }
@@ -68,13 +76,56 @@ function parseCursor(input: unknown): string | undefined {
 }
 
 /** Callable `runTaskNow({ path })` → `{ ran, state }`. */
-export async function handleRunTaskNow(request: CallableRequest<unknown>): Promise<RunNowResult> {
+export async function handleRunTaskNow(request: CallableRequest<unknown>, registry: Registry): Promise<RunNowResult> {
   const uid = requireAdmin(request, "runTaskNow");
   const path = (request.data as { path?: unknown } | null)?.path;
   if (!isQueueTaskPath(path)) {
     throw new HttpsError("invalid-argument", "`path` must be a task path: {collection}/{parentId}/tasks/{taskId}.");
   }
-  const result = await runTaskNow(path);
+  const result = await runTaskNow(path, registry);
   adminLog.ranNow(uid, path, result.ran, result.state);
   return result;
+}
+
+/** Callable `queueStatus()` → the handlers, their limits, what is paused, the schedules. */
+export async function handleQueueStatus(request: CallableRequest<unknown>, registry: Registry): Promise<QueueStatus> {
+  requireAdmin(request, "queueStatus");
+  return queueStatus(registry);
+}
+
+/**
+ * Callable `setPaused({ target, paused, cursor? })`: `target` is `{ queue: true }`, `{ type, action }` or
+ * `{ schedule }`. Returns once no instance starts what was paused. A resume dispatches the tasks the pause held,
+ * within a time budget: with `complete: false`, call again with the `cursor` returned to go on.
+ */
+export async function handleSetPaused(request: CallableRequest<unknown>, registry: Registry): Promise<SetPausedResult> {
+  const uid = requireAdmin(request, "setPaused");
+  const data = (request.data ?? {}) as { target?: unknown; paused?: unknown; cursor?: unknown };
+  if (typeof data.paused !== "boolean") throw new HttpsError("invalid-argument", "`paused` must be true or false.");
+  const target = parseTarget(data.target, registry);
+  if ("schedule" in target) throw new HttpsError("invalid-argument", "Schedules cannot be paused yet.");
+  const cursor = parseCursor(data.cursor);
+  // A call that goes on with a resume's cursor has switched already.
+  if (cursor === undefined) await writePause(target, data.paused, uid);
+  const result: SetPausedResult = data.paused
+    ? { paused: true, complete: true }
+    : { paused: false, ...(await dispatchHeldTasks(registry, { cursor })) };
+  adminLog.paused(uid, target, data.paused, result);
+  return result;
+}
+
+function parseTarget(input: unknown, registry: Registry): PauseTarget {
+  const target = (input ?? {}) as { queue?: unknown; type?: unknown; action?: unknown; schedule?: unknown };
+  if (target.queue === true) return { queue: true };
+  if (typeof target.schedule === "string") return { schedule: target.schedule };
+  if (typeof target.type === "string" && typeof target.action === "string") {
+    if (!registry.resolve(target.type, target.action)) {
+      throw new HttpsError("not-found", `No handler is registered for "${target.type}" / "${target.action}".`);
+    }
+    return { type: target.type, action: target.action };
+  }
+  throw new HttpsError(
+    "invalid-argument",
+    "`target` must be { queue: true }, { type, action } (a registered handler) or { schedule } (a schedule's name).",
+  );
 }

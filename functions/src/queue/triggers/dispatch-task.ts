@@ -1,14 +1,17 @@
 // The Firestore trigger's logic: a task was created. It fires once per task, on creation only, so the engine's own
 // writes (the claim, the outcome) never wake it: a task that succeeds at once costs this one invocation. A due task
-// is claimed and run here; a future one is handed to the Cloud Tasks queue. Every later run is dispatched
-// explicitly: retries and delays by Cloud Tasks, an admin's retry and "run now" by the callables, anything else
-// (a retry made by hand in the console, a lost event) by the sweeper.
+// of a handler without limits is claimed and run here; a future one, or any task of a limited handler, is handed to
+// its Cloud Tasks queue. Every later run is dispatched explicitly: retries and delays by Cloud Tasks, an admin's
+// retry and "run now" by the callables, anything else (a retry made by hand in the console, a lost event) by the
+// sweeper.
 import type { Timestamp } from "firebase-admin/firestore";
 import type { FirestoreEvent, QueryDocumentSnapshot } from "firebase-functions/firestore";
+import { RUN_TASK_FUNCTION } from "../config";
 import { runAttempt } from "../attempt/run-attempt";
-import { scheduleRun } from "../store/cloud-tasks";
+import { dispatchNow, scheduleRun } from "../store/cloud-tasks";
 import { attemptsSoFar } from "../attempt/claim";
 import { isDue, runAtMillis } from "../attempt/due";
+import { runQueueOf } from "../flow/limits";
 import type { Registry } from "../model/handler";
 
 export type TaskCreatedEvent = FirestoreEvent<QueryDocumentSnapshot | undefined, Record<string, string>>;
@@ -17,8 +20,15 @@ export async function handleTaskCreated(event: TaskCreatedEvent, registry: Regis
   const created = event.data;
   if (!created?.exists || created.get("state") !== "scheduled") return;
   const task = created.data();
+  const request = { path: created.ref.path, attempt: attemptsSoFar(task) + 1 };
+  const queue = runQueueOf(registry, task.type, task.action);
   if (!isDue(task, created.updateTime)) {
-    await scheduleRun({ path: created.ref.path, attempt: attemptsSoFar(task) + 1 }, new Date(runAtMillis(task)));
+    await scheduleRun(request, new Date(runAtMillis(task)), { queue });
+    return;
+  }
+  // A limited handler's attempts all start from its own queue: that is what holds its limits.
+  if (queue !== RUN_TASK_FUNCTION) {
+    await dispatchNow(request, { queue });
     return;
   }
   await runAttempt({ ref: created.ref, updateTime: created.updateTime as Timestamp, data: task }, registry);

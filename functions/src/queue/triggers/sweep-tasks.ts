@@ -32,6 +32,8 @@ import { outcomeUpdate, writeOutcome } from "../attempt/outcome";
 import { nextState } from "../attempt/retry-policy";
 import { dispatchNow, scheduleRun } from "../store/cloud-tasks";
 import { taskLog } from "../logs";
+import { runQueueOf } from "../flow/limits";
+import { pauseOf, readPauses, type Pauses } from "../flow/pauses";
 import type { Registry } from "../model/handler";
 
 export interface SweepOptions {
@@ -109,11 +111,14 @@ export async function sweep(registry: Registry, options: SweepOptions = {}): Pro
   const cursorRef = db().doc(options.cursorPath ?? SWEEPER.cursorDocument);
   const before = await loadState(cursorRef);
   const state: SweeperState = { ...before, resumeWith: undefined };
+  // A paused handler's tasks wait for the resume, which dispatches them; the sweeper leaves them alone.
+  const pauses = await readPauses().catch((): Pauses => ({ handlers: {} }));
 
   const seen = new Set<string>(); // a task two walks find in one pass is dispatched once
   const redispatchOnce = async (doc: QueryDocumentSnapshot) => {
     if (seen.has(doc.ref.path)) return;
     seen.add(doc.ref.path);
+    if (pauseOf(pauses, doc.get("type"), doc.get("action"))) return;
     await redispatch(doc, registry, now, graceMs, summary);
   };
   const tasks = db().collectionGroup(TASKS_COLLECTION);
@@ -261,7 +266,10 @@ async function redispatch(
   if (options?.idempotent && late <= (options.timeoutSeconds + LEASE_MARGIN_SECONDS) * 1000) return;
   summary.overdue++;
   const period = Math.floor(late / (SWEEPER.redispatchEverySeconds * 1000));
-  await dispatchNow({ path: doc.ref.path, attempt: attemptsSoFar(task) + 1 }, period === 0 ? "" : `-sweep${period}`);
+  await dispatchNow(
+    { path: doc.ref.path, attempt: attemptsSoFar(task) + 1 },
+    { queue: runQueueOf(registry, task.type, task.action), idSuffix: period === 0 ? "" : `-sweep${period}` },
+  );
   summary.redispatched++;
 }
 
@@ -296,8 +304,10 @@ async function recoverExpiredLease(doc: QueryDocumentSnapshot, registry: Registr
     attempt,
   );
   // The engine's writes do not wake the trigger: the retry's run is queued here (or, failing that, found overdue).
-  if (written && transition.state === "scheduled")
-    await scheduleRun({ path: doc.ref.path, attempt: attempt + 1 }, transition.runAt);
+  if (written && transition.state === "scheduled") {
+    const queue = runQueueOf(registry, task.type, task.action);
+    await scheduleRun({ path: doc.ref.path, attempt: attempt + 1 }, transition.runAt, { queue });
+  }
   return written;
 }
 

