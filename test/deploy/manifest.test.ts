@@ -13,6 +13,8 @@ import {
   SWEEPER,
 } from "../../functions/src/queue/config";
 import { TASK_DOCUMENT_PATH } from "../../functions/src/queue/model/task";
+import { limitedQueues } from "../../functions/src/queue/flow/limits";
+import { handlers } from "../../functions/src/handlers";
 import { assertFunctionsBuilt, DEPLOY_PROJECT, discoverDeployedFunctions, type Discovery } from "./discover-functions";
 
 const ROOT = join(__dirname, "..", "..");
@@ -26,6 +28,10 @@ const EXPECTED: Record<string, { trigger: string; availableMemoryMb: number | nu
   sweepTasks: { trigger: "scheduleTrigger", ...WORKER },
   retryTasks: { trigger: "callableTrigger", ...WORKER }, // pages through thousands of tasks within the timeout
   runTaskNow: { trigger: "callableTrigger", availableMemoryMb: null, timeoutSeconds: null }, // one write: defaults
+  queueStatus: { trigger: "callableTrigger", availableMemoryMb: null, timeoutSeconds: null }, // a few reads
+  setPaused: { trigger: "callableTrigger", ...WORKER }, // a resume pages through the held tasks
+  // One queue function per handler with limits, generated from the registry (below).
+  ...Object.fromEntries(limitedQueues(handlers).map(({ name }) => [name, { trigger: "taskQueueTrigger", ...WORKER }])),
 };
 const TRIGGERS = [
   "httpsTrigger",
@@ -63,7 +69,7 @@ describe("the functions firebase deploy would deploy", function () {
     assert.deepEqual(deploy.requiredAPIs, ["cloudscheduler.googleapis.com", "cloudtasks.googleapis.com"]);
   });
 
-  it("are exactly the engine's five functions", () => {
+  it("are exactly the engine's functions and one queue function per limited handler", () => {
     assert.deepEqual(Object.keys(deploy.endpoints).sort(), Object.keys(EXPECTED).sort());
   });
 
@@ -87,7 +93,8 @@ describe("the functions firebase deploy would deploy", function () {
       assert.equal(actual.timeoutSeconds, expected.timeoutSeconds, `${name}'s timeout`);
     }
     // A handler may run MAX_HANDLER_TIMEOUT_SECONDS; the functions that run handlers must outlast it.
-    for (const name of ["dispatchTask", RUN_TASK_FUNCTION, "sweepTasks"]) {
+    const runners = limitedQueues(handlers).map(({ name }) => name);
+    for (const name of ["dispatchTask", RUN_TASK_FUNCTION, "sweepTasks", ...runners]) {
       assert.ok((endpoint(name).timeoutSeconds as number) > MAX_HANDLER_TIMEOUT_SECONDS, name);
     }
   });
@@ -127,6 +134,36 @@ describe("the functions firebase deploy would deploy", function () {
     });
   });
 
+  it("each limited handler's queue carries the limits its options give, as the registry declares them", () => {
+    const declared = handlers
+      .list()
+      .filter(({ options }) => options.rateLimit || options.maxConcurrent !== undefined)
+      .map(({ type, action, options }) => ({
+        type,
+        action,
+        perSecond: options.rateLimit?.perSecond,
+        concurrent: options.maxConcurrent,
+      }));
+    assert.ok(declared.length >= 2, "the demo registry declares limited handlers: is the test still looking?");
+    const deployed = Object.entries(deploy.endpoints).filter(([name]) => name.startsWith("limited-"));
+    assert.equal(deployed.length, declared.length, "one queue function per limited handler, no other");
+    for (const { type, action, perSecond, concurrent } of declared) {
+      const name = `limited-${type}-${action.replaceAll(".", "-")}`;
+      const { rateLimits, retryConfig } = endpoint(name).taskQueueTrigger as {
+        rateLimits: { maxDispatchesPerSecond: number | null; maxConcurrentDispatches: number };
+        retryConfig: object;
+      };
+      assert.deepEqual(
+        retryConfig,
+        (endpoint(RUN_TASK_FUNCTION).taskQueueTrigger as { retryConfig: object }).retryConfig,
+      );
+      // The rate is exact only if no lane may start more than once per 1000 / (perSecond / lanes) ms: see limits.ts.
+      assert.equal(rateLimits.maxDispatchesPerSecond, perSecond ?? 500, `${name}'s dispatches per second`);
+      const lanes = Math.min(perSecond ?? Infinity, concurrent ?? Infinity);
+      assert.equal(rateLimits.maxConcurrentDispatches, lanes, `${name}'s dispatches at once`);
+    }
+  });
+
   it(`sweepTasks: on Cloud Scheduler "${SWEEPER.schedule}"`, () => {
     assert.deepEqual(endpoint("sweepTasks").scheduleTrigger, {
       schedule: SWEEPER.schedule,
@@ -139,8 +176,8 @@ describe("the functions firebase deploy would deploy", function () {
     assert.ok(minutes * 60 <= SWEEPER.overdueGraceSeconds, `"${SWEEPER.schedule}" is slower than the grace period`);
   });
 
-  it("retryTasks and runTaskNow: callables, not public HTTP endpoints", () => {
-    for (const name of ["retryTasks", "runTaskNow"]) {
+  it("the admin callables (retryTasks, runTaskNow, queueStatus, setPaused): callables, not public HTTP endpoints", () => {
+    for (const name of ["retryTasks", "runTaskNow", "queueStatus", "setPaused"]) {
       assert.deepEqual(endpoint(name).callableTrigger, {}, name);
       assert.ok(!("httpsTrigger" in endpoint(name)), name);
     }
