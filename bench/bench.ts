@@ -12,6 +12,7 @@ import {
   DELAY_COLLECTION,
   DRAIN_COLLECTION,
   ENGINE_TRIGGER,
+  LIMITED_COLLECTION,
   METERED_COLLECTION,
   PLAIN_COLLECTION,
   RAW_COLLECTION,
@@ -26,6 +27,7 @@ import { measureDelays, type DelayResult } from "./delay";
 import { EmulatorLog, reloads } from "./emulator-log";
 import { deleteCollections, setBackgroundTriggers } from "./firestore";
 import { measureRawWrites, type RawWriteResult } from "./raw-writes";
+import { measureLimitedRate, type LimitedRateResult } from "./limited-rate";
 import { checkBudgets, type BudgetCheck } from "./report";
 import { round } from "./stats";
 
@@ -65,6 +67,8 @@ export interface BenchResults {
   rawWrites: { bulkWriterDefault: RawWriteResult; unthrottled: RawWriteResult };
   /** One result per delay (sizes.delaySeconds). */
   delay: DelayResult[];
+  /** A rate-limited handler's achieved rate against its limit. */
+  limitedRate: LimitedRateResult;
   bulkRetry: BulkRetryResult & { ratioToBulkWriter?: number };
   budgets: BudgetCheck[];
 }
@@ -166,6 +170,12 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
   endPhase("delay");
 
   await log.waitForQuiet();
+  progress(`rate limit: ${sizes.limitedTasks} tasks of a handler limited to 20 a second`);
+  const limitedRate = await measureLimitedRate(sizes.limitedTasks, runId);
+  progress(`  ${limitedRate.measuredPerSecond}/s measured, at most ${limitedRate.mostStartsInOneSecond} in one second`);
+  endPhase("limitedRate");
+
+  await log.waitForQuiet();
   progress(`raw writes: ${sizes.rawWrites} documents, default BulkWriter, then unthrottled`);
   const bulkWriterDefault = await measureRawWrites(sizes.rawWrites, runId, true);
   const unthrottled = await measureRawWrites(sizes.rawWrites, runId, false);
@@ -192,6 +202,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
         PLAIN_COLLECTION,
         DELAY_COLLECTION,
         RAW_COLLECTION,
+        LIMITED_COLLECTION,
         `${RETRY_COLLECTION_PREFIX}-${runId}`,
       ]);
     }
@@ -220,6 +231,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
     drain: { rounds, sizes: comparisons },
     rawWrites: { bulkWriterDefault, unthrottled },
     delay,
+    limitedRate,
     bulkRetry,
   };
   return { ...results, budgets: checkBudgets(results) };

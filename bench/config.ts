@@ -32,6 +32,8 @@ export interface BenchSizes {
   delayTasks: number;
   /** How far ahead their `runAt` is, in seconds; all delays are written at once and run side by side. */
   delaySeconds: number[];
+  /** Tasks of the rate-limited handler (20 a second) whose starts give the rate achieved (bench/limited-rate.ts). */
+  limitedTasks: number;
 }
 
 export const SIZES: Record<BenchMode, BenchSizes> = {
@@ -44,6 +46,7 @@ export const SIZES: Record<BenchMode, BenchSizes> = {
     retryTasks: 1000,
     delayTasks: 20,
     delaySeconds: [10, 60],
+    limitedTasks: 400,
   },
   quick: {
     countTasks: 5,
@@ -54,6 +57,7 @@ export const SIZES: Record<BenchMode, BenchSizes> = {
     retryTasks: 100,
     delayTasks: 5,
     delaySeconds: [3, 10],
+    limitedTasks: 60,
   },
 };
 
@@ -73,6 +77,10 @@ export const BUDGETS = {
   expressDrainRatio: 1.0,
   /** Bulk retry writes/s ≥ this × a default BulkWriter's writes/s, same run. */
   bulkRetryRatio: 0.5,
+  /** A rate-limited handler's task costs a second invocation: the trigger hands it to the handler's own queue. */
+  invocationsPerLimitedTask: 2,
+  /** A rate-limited handler reaches at least this share of its limit with no-op tasks. */
+  limitedRateShare: 0.8,
 };
 
 // The counting tasks and the drains are metered: functions/src/bench/rpc-meter.ts (METERED_COLLECTIONS) logs the
@@ -87,6 +95,8 @@ export const PLAIN_SUBCOLLECTION = "plainTasks";
 /** Delayed tasks whose start is compared with their `runAt` (bench/delay.ts). */
 export const DELAY_COLLECTION = "benchDelay";
 export const RAW_COLLECTION = "benchRaw";
+/** The rate-limited handler's tasks (bench/limited-rate.ts). */
+export const LIMITED_COLLECTION = "benchLimited";
 /** Bulk-retry tasks get a root collection of their own per run, so the callable's filter matches only them. */
 export const RETRY_COLLECTION_PREFIX = "benchRetry";
 

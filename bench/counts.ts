@@ -37,6 +37,14 @@ export const COUNT_SCENARIOS: CountScenario[] = [
     expectedState: "completed",
   },
   {
+    id: "limited",
+    label: "succeeds on attempt 1, rate-limited handler (demo.throttled20)",
+    type: "demo",
+    action: "throttled20",
+    data: {},
+    expectedState: "completed",
+  },
+  {
     id: "thirdAttempt",
     label: "succeeds on attempt 3 (demo.flaky, 2 failures)",
     type: "demo",

@@ -2,6 +2,7 @@
 // docs/performance.md).
 import { formatDelay } from "./delay";
 import { BUDGETS } from "./config";
+import { round } from "./stats";
 import type { BenchResults, DrainComparison } from "./bench";
 import type { CountResult } from "./counts";
 import { disturbed, VARIANT_LABELS, type DrainResult, type DrainVariant } from "./drain";
@@ -33,6 +34,7 @@ export function countProblem(result: CountResult | undefined): string | undefine
 export function checkBudgets(results: Omit<BenchResults, "budgets">): BudgetCheck[] {
   const success = results.counts.find((c) => c.id === "success");
   const express = results.counts.find((c) => c.id === "express");
+  const limited = results.counts.find((c) => c.id === "limited");
   const count = (
     id: string,
     description: string,
@@ -77,7 +79,41 @@ export function checkBudgets(results: Omit<BenchResults, "budgets">): BudgetChec
       express?.writesPerTask.total,
       express,
     ),
+    count(
+      "writesPerLimitedTask",
+      "writes per successful task, rate-limited handler",
+      BUDGETS.writesPerSuccessfulTask,
+      limited?.writesPerTask.total,
+      limited,
+    ),
+    count(
+      "invocationsPerLimitedTask",
+      "invocations per successful task, rate-limited handler",
+      BUDGETS.invocationsPerLimitedTask,
+      limited?.invocationsPerTask.total,
+      limited,
+    ),
   ];
+  const rate = results.limitedRate;
+  checks.push(
+    {
+      id: "limitedRateHeld",
+      description: `most starts in any second, ${rate.handler} (limit ${rate.configuredPerSecond}/s)`,
+      kind: "count",
+      limit: `≤ ${rate.configuredPerSecond}`,
+      value: rate.mostStartsInOneSecond,
+      ok: rate.completed === rate.tasks && rate.mostStartsInOneSecond <= rate.configuredPerSecond,
+      ...(rate.completed === rate.tasks ? {} : { note: `${rate.tasks - rate.completed} tasks did not complete` }),
+    },
+    {
+      id: "limitedRateShare",
+      description: `rate achieved ÷ limit, ${rate.handler}`,
+      kind: "speed",
+      limit: `≥ ${BUDGETS.limitedRateShare}`,
+      value: round(rate.measuredPerSecond / rate.configuredPerSecond, 3),
+      ok: rate.measuredPerSecond >= BUDGETS.limitedRateShare * rate.configuredPerSecond,
+    },
+  );
   for (const size of results.drain.sizes) {
     const ratio = (id: string, what: string, limit: number, value: number): BudgetCheck => ({
       id: `${id}${size.tasks}`,
@@ -237,6 +273,8 @@ export function formatReport(results: BenchResults): string {
     "",
     `Delayed tasks (${sizes.delayTasks} per delay, lateness = startedAt − runAt)`,
     ...results.delay.map(formatDelay),
+    "",
+    markdownLimitedRate(results),
   );
   const retry = results.bulkRetry;
   out.push(
@@ -307,5 +345,15 @@ export function markdownDelay(results: BenchResults): string {
   );
   return ["| runAt ahead | completed | p50 | p95 | max | started early |", "|---|---|---|---|---|---|", ...rows].join(
     "\n",
+  );
+}
+
+/** The rate-limited handler's achieved rate, one line (the same in the report and in docs/performance.md). */
+export function markdownLimitedRate(results: BenchResults): string {
+  const r = results.limitedRate;
+  return (
+    `Rate limit: ${fmt(r.tasks)} tasks of ${r.handler} written at once, limit ${r.configuredPerSecond}/s → ` +
+    `${fmt(r.measuredPerSecond)}/s measured, at most ${r.mostStartsInOneSecond} starts in any one second, ` +
+    `${fmt(r.completed)}/${fmt(r.tasks)} completed`
   );
 }

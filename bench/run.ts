@@ -4,7 +4,7 @@
 import { renameSync, writeFileSync } from "node:fs";
 import { runBench } from "./bench";
 import { CHART_FILE, RESULTS_FILE, renderChart } from "./chart";
-import { formatReport, markdownCounts, markdownDelay, markdownDrain } from "./report";
+import { formatReport, markdownCounts, markdownDelay, markdownDrain, markdownLimitedRate } from "./report";
 
 function writeJson(file: string, value: unknown): void {
   writeFileSync(`${file}.tmp`, `${JSON.stringify(value, null, 2)}\n`);
@@ -22,7 +22,12 @@ async function main(): Promise<number> {
     cleanup: mode === "quick",
     progress: (message) => console.error(`[bench +${Math.round(performance.now() / 1000)} s] ${message}`),
   });
-  const markdown = [markdownCounts(results), markdownDrain(results), markdownDelay(results)].join("\n\n");
+  const markdown = [
+    markdownCounts(results),
+    markdownDrain(results),
+    markdownDelay(results),
+    markdownLimitedRate(results),
+  ].join("\n\n");
   console.log(`\n${formatReport(results)}\n\nMarkdown (docs/performance.md):\n\n${markdown}\n`);
   if (out) {
     writeJson(out, results);

@@ -44,6 +44,18 @@ describe("bench --quick: what a task costs", function () {
     assert.ok(express.invocationsPerTask.total <= BUDGETS.invocationsPerSuccessfulTask);
   });
 
+  it(`a rate-limited handler's task costs ${BUDGETS.invocationsPerLimitedTask} invocations and at most ${BUDGETS.writesPerSuccessfulTask} writes, and its limit holds in every second`, () => {
+    const limited = scenario("limited");
+    assert.equal(limited.invocationsPerTask.total, BUDGETS.invocationsPerLimitedTask);
+    assert.ok(limited.writesPerTask.total <= BUDGETS.writesPerSuccessfulTask);
+    const rate = results.limitedRate;
+    assert.equal(rate.completed, rate.tasks, "every rate-limited task completed");
+    assert.ok(
+      rate.mostStartsInOneSecond <= rate.configuredPerSecond,
+      `${rate.mostStartsInOneSecond} starts in a second`,
+    );
+  });
+
   it("counts are deterministic: every task of a scenario made the same writes", () => {
     for (const counts of results.counts) assert.ok(counts.sameWritesForEveryTask, counts.label);
   });
