@@ -57,7 +57,7 @@ export const SIZES: Record<BenchMode, BenchSizes> = {
     retryTasks: 100,
     delayTasks: 5,
     delaySeconds: [3, 10],
-    limitedTasks: 60,
+    limitedTasks: 40,
   },
 };
 
