@@ -3,14 +3,16 @@ import { onDocumentCreated } from "firebase-functions/firestore";
 import { onTaskDispatched } from "firebase-functions/tasks";
 import { onSchedule } from "firebase-functions/scheduler";
 import { onCall } from "firebase-functions/https";
-import { FUNCTION_TIMEOUT_SECONDS, REGION, SWEEPER } from "./queue/config";
+import { FUNCTION_TIMEOUT_SECONDS, REGION, SCHEDULES, SWEEPER } from "./queue/config";
 import { TASK_DOCUMENT_PATH } from "./queue/model/task";
 import { handleTaskCreated } from "./queue/triggers/dispatch-task";
 import { handleRunRequest } from "./queue/triggers/run-task";
 import { sweep } from "./queue/triggers/sweep-tasks";
+import * as scheduler from "./queue/triggers/run-schedules";
 import { handleRetryTasks, handleRunTaskNow } from "./queue/triggers/admin-callables";
 import type { RunRequest } from "./queue/store/cloud-tasks";
 import { handlers } from "./handlers";
+import { schedules } from "./handlers/schedules";
 
 const runtime = { region: REGION, timeoutSeconds: FUNCTION_TIMEOUT_SECONDS, memory: "512MiB" as const };
 
@@ -33,6 +35,11 @@ export const runTask = onTaskDispatched<RunRequest>(
 /** The safety net: recovers expired leases and re-dispatches tasks whose event was lost. */
 export const sweepTasks = onSchedule({ ...runtime, schedule: SWEEPER.schedule }, async () => {
   await sweep(handlers);
+});
+
+/** Recurring schedules: writes one task for each due slot of every schedule (handlers/schedules.ts). */
+export const runSchedules = onSchedule({ ...runtime, schedule: SCHEDULES.schedule }, async () => {
+  await scheduler.runSchedules(schedules);
 });
 
 /** Admin page: retries every failed task matching a filter (admin claim checked inside). */
