@@ -40,7 +40,7 @@ export interface ScheduleRunSummary {
   alreadyWritten: number;
   /** Due slots the missed-slot policies left out. */
   skipped: number;
-  /** Slots that could not be written (logged); the next pass plans them again. */
+  /** Slots that could not be written (logged); the next pass plans from the last slot written (`missed` decides). */
   failed: number;
   /** False when the slot bound or the time budget ended the pass before every schedule was planned. */
   complete: boolean;
