@@ -31,6 +31,7 @@ import { checkBudgets, type BudgetCheck } from "./report";
 import { round } from "./stats";
 import { scheduleStatuses, setSchedulePaused } from "../functions/src/queue/admin/schedules";
 import { schedules } from "../functions/src/handlers/schedules";
+import { adminDb } from "../test/support/emulators";
 
 /** Who the schedules' pause names while the bench runs. */
 const BENCH_UID = "bench";
@@ -103,6 +104,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
   // The app's recurring schedules write tasks in the background (demo-heartbeat, one a minute): their trigger runs
   // would land in the windows the bench counts. They are paused while it measures, as an operator would pause them,
   // and the ones it paused are resumed after.
+  adminDb(); // the default app on the emulators' project, before the engine's modules look for one
   const running = (await scheduleStatuses(schedules)).filter((s) => !s.paused).map((s) => s.name);
   for (const name of running) await setSchedulePaused(schedules, name, true, BENCH_UID);
   try {
