@@ -3,7 +3,7 @@ import { onDocumentCreated } from "firebase-functions/firestore";
 import { onTaskDispatched } from "firebase-functions/tasks";
 import { onSchedule } from "firebase-functions/scheduler";
 import { onCall } from "firebase-functions/https";
-import { FUNCTION_TIMEOUT_SECONDS, REGION, SWEEPER } from "./queue/config";
+import { FUNCTION_TIMEOUT_SECONDS, REGION, SCHEDULES, SWEEPER } from "./queue/config";
 import { TASK_DOCUMENT_PATH } from "./queue/model/task";
 import { handleTaskCreated } from "./queue/triggers/dispatch-task";
 import { handleRunRequest } from "./queue/triggers/run-task";
@@ -16,8 +16,10 @@ import {
 } from "./queue/triggers/admin-callables";
 import { set } from "lodash";
 import { limitedQueues } from "./queue/flow/limits";
+import * as scheduler from "./queue/triggers/run-schedules";
 import type { RunRequest } from "./queue/store/cloud-tasks";
 import { handlers } from "./handlers";
+import { schedules } from "./handlers/schedules";
 
 const runtime = { region: REGION, timeoutSeconds: FUNCTION_TIMEOUT_SECONDS, memory: "512MiB" as const };
 // Retries by Cloud Tasks cover infrastructure errors only; handler failures are recorded on the task, not thrown.
@@ -55,6 +57,11 @@ export const sweepTasks = onSchedule({ ...runtime, schedule: SWEEPER.schedule },
   await sweep(handlers);
 });
 
+/** Recurring schedules: writes one task for each due slot of every schedule (handlers/schedules.ts). */
+export const runSchedules = onSchedule({ ...runtime, schedule: SCHEDULES.schedule }, async () => {
+  await scheduler.runSchedules(schedules);
+});
+
 /** Admin page: retries every failed task matching a filter (admin claim checked inside). */
 export const retryTasks = onCall(runtime, (request) => handleRetryTasks(request, handlers));
 
@@ -62,10 +69,12 @@ export const retryTasks = onCall(runtime, (request) => handleRetryTasks(request,
 export const runTaskNow = onCall({ region: REGION }, (request) => handleRunTaskNow(request, handlers));
 
 /** Admin page: the handlers, their limits, what is paused, the schedules (admin claim checked inside). */
-export const queueStatus = onCall({ region: REGION }, (request) => handleQueueStatus(request, handlers));
+export const queueStatus = onCall({ region: REGION }, (request) =>
+  handleQueueStatus(request, { registry: handlers, schedules }),
+);
 
 /** Admin page: pauses or resumes the queue, a handler or a schedule (admin claim checked inside). */
-export const setPaused = onCall(runtime, (request) => handleSetPaused(request, handlers));
+export const setPaused = onCall(runtime, (request) => handleSetPaused(request, { registry: handlers, schedules }));
 
 /** Benchmark baseline (`npm run bench`); defined only inside the Functions emulator, never deployed. */
 export { benchMinimalTask } from "./bench";

@@ -1,10 +1,12 @@
-// The Functions emulator does not run scheduled functions, so the emulator suite runs the sweeper itself: a child
-// process that calls the built engine's `sweep()` (functions/lib) on the production schedule (`SWEEPER.schedule`)
-// with the emulators' variables, as Cloud Scheduler would call `sweepTasks`. `npm run with-emulators` starts it once
-// the emulators are up and stops it before them (scripts/with-emulators.mjs).
+// The Functions emulator does not run scheduled functions, so the emulator suite runs them itself, in one child
+// process with the emulators' variables, on the built engine (functions/lib): the sweeper's `sweep()` on its
+// production schedule (`SWEEPER.schedule`), as Cloud Scheduler would call `sweepTasks`, and the recurring schedules'
+// `runSchedules()` at each minute of the wall clock (hh:mm:00), as Cloud Scheduler fires `runSchedules`'s
+// every-minute job. `npm run with-emulators` starts it once the emulators are up and stops it before them
+// (scripts/with-emulators.mjs).
 //
 // A pass that is still running when the next one is due is not doubled: that tick is skipped and logged (Cloud
-// Scheduler would start a second invocation; the sweeper's passes are safe side by side, but they would only load the
+// Scheduler would start a second invocation; the passes are safe side by side, but they would only load the
 // emulators).
 import { spawn } from "node:child_process";
 import { dirname, join } from "node:path";
@@ -15,8 +17,15 @@ const SELF = fileURLToPath(import.meta.url);
 const FUNCTIONS_LIB = join(dirname(SELF), "..", "..", "functions", "lib");
 const STOP_TIMEOUT_MS = 20_000;
 
-/** Every line the sweeper writes carries this, after an ISO time: `2026-01-01T00:00:00.000Z sweeper: ...`. */
+/** Every line the child writes carries this, after an ISO time: `2026-01-01T00:00:00.000Z sweeper: ...`. */
 export const LOG_PREFIX = "sweeper:";
+/** The line before each pass of the schedules (the sweeper's is "pass started"). */
+export const SCHEDULES_PASS = "schedules pass started";
+
+/** Milliseconds from `now` to the next minute of the wall clock (hh:mm:00.000); a whole minute on the dot. */
+export function msToNextMinute(now = Date.now()) {
+  return 60_000 - (now % 60_000);
+}
 
 /** A schedule in Cloud Scheduler's "every N minutes" / "every N hours" form (what `onSchedule` takes), in ms. */
 export function scheduleIntervalMs(schedule) {
@@ -36,10 +45,11 @@ export async function productionIntervalMs() {
 }
 
 /**
- * Starts the sweeper in a child process with `env` (the emulators' variables) and resolves once it is running:
- * `{ intervalMs, stop() }`; `stop()` lets a pass in progress finish and resolves to the child's exit code (or
- * signal). Its output, line by line with the time and LOG_PREFIX, goes to `log`. The first pass comes one interval
- * after the start, as Cloud Scheduler's first run comes within one after a deploy.
+ * Starts the sweeper and the schedules in a child process with `env` (the emulators' variables) and resolves once
+ * it is running: `{ intervalMs, stop() }` (the sweeper's interval); `stop()` lets the passes in progress finish and
+ * resolves to the child's exit code (or signal). Its output, line by line with the time and LOG_PREFIX, goes to
+ * `log`. The first sweep comes one interval after the start, as Cloud Scheduler's first run comes within one after
+ * a deploy; the schedules' first pass at the next minute of the clock.
  */
 export async function startBackgroundSweeper({ env, intervalMs, log = () => {} }) {
   const interval = intervalMs ?? (await productionIntervalMs());
@@ -66,33 +76,57 @@ export async function startBackgroundSweeper({ env, intervalMs, log = () => {} }
   return { intervalMs: interval, stop };
 }
 
-/** The child: sweeps every `intervalMs` until SIGTERM or SIGINT, then finishes the pass in progress and exits. */
-async function runSweeper(intervalMs) {
-  const { sweep } = await importLib("queue/triggers/sweep-tasks.js");
-  const { handlers } = await importLib("handlers/index.js");
+/** Runs `pass` unless the previous one is still running; `pass` resolves when it ends. */
+function oneAtATime(started, pass) {
   let running;
-  const pass = () => {
+  const run = () => {
     if (running) {
-      console.log("pass skipped: the previous one is still running");
+      console.log(`${started.replace("started", "skipped")}: the previous one is still running`);
       return;
     }
-    console.log("pass started");
-    running = sweep(handlers)
-      .catch((error) => console.error(`pass failed: ${error?.stack ?? error}`))
+    console.log(started);
+    running = pass()
+      .catch((error) => console.error(`${started.replace("started", "failed")}: ${error?.stack ?? error}`))
       .finally(() => (running = undefined));
   };
-  const timer = setInterval(pass, intervalMs);
+  return { run, done: () => running };
+}
+
+/**
+ * The child: sweeps every `intervalMs` and runs the schedules at each minute of the clock, until SIGTERM or SIGINT;
+ * then finishes the passes in progress and exits.
+ */
+async function runChild(intervalMs) {
+  const { sweep } = await importLib("queue/triggers/sweep-tasks.js");
+  const { runSchedules } = await importLib("queue/triggers/run-schedules.js");
+  const { handlers } = await importLib("handlers/index.js");
+  const { schedules } = await importLib("handlers/schedules.js");
+  const sweeper = oneAtATime("pass started", () => sweep(handlers));
+  const scheduler = oneAtATime(SCHEDULES_PASS, () => runSchedules(schedules));
+  const sweepTimer = setInterval(sweeper.run, intervalMs);
+  let minuteTimer;
+  const atNextMinute = () => {
+    const minute = Date.now() + msToNextMinute();
+    minuteTimer = setTimeout(async () => {
+      // A timer may fire a millisecond early; the pass reads the clock, which must have reached the minute.
+      while (Date.now() < minute) await new Promise((resolve) => setTimeout(resolve, minute - Date.now()));
+      scheduler.run();
+      atNextMinute();
+    }, minute - Date.now());
+  };
+  atNextMinute();
   const stop = async () => {
-    clearInterval(timer);
-    await running;
+    clearInterval(sweepTimer);
+    clearTimeout(minuteTimer);
+    await Promise.all([sweeper.done(), scheduler.done()]);
     process.exit(0);
   };
   process.once("SIGTERM", stop);
   process.once("SIGINT", stop);
-  console.log(`started: a pass every ${intervalMs / 1000} s`);
+  console.log(`started: a sweep every ${intervalMs / 1000} s, the schedules at each minute`);
   process.send?.("ready", () => process.disconnect());
 }
 
 if (process.argv[1] === SELF && process.argv[2] === "--run") {
-  await runSweeper(Number(process.argv[3]));
+  await runChild(Number(process.argv[3]));
 }

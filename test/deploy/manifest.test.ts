@@ -10,6 +10,7 @@ import {
   MAX_HANDLER_TIMEOUT_SECONDS,
   REGION,
   RUN_TASK_FUNCTION,
+  SCHEDULES,
   SWEEPER,
 } from "../../functions/src/queue/config";
 import { TASK_DOCUMENT_PATH } from "../../functions/src/queue/model/task";
@@ -26,6 +27,7 @@ const EXPECTED: Record<string, { trigger: string; availableMemoryMb: number | nu
   dispatchTask: { trigger: "eventTrigger", ...WORKER },
   [RUN_TASK_FUNCTION]: { trigger: "taskQueueTrigger", ...WORKER },
   sweepTasks: { trigger: "scheduleTrigger", ...WORKER },
+  runSchedules: { trigger: "scheduleTrigger", ...WORKER }, // writes every schedule's due slots
   retryTasks: { trigger: "callableTrigger", ...WORKER }, // pages through thousands of tasks within the timeout
   runTaskNow: { trigger: "callableTrigger", availableMemoryMb: null, timeoutSeconds: null }, // one write: defaults
   queueStatus: { trigger: "callableTrigger", availableMemoryMb: null, timeoutSeconds: null }, // a few reads
@@ -174,6 +176,15 @@ describe("the functions firebase deploy would deploy", function () {
     const minutes = Number(/^every (\d+) minutes?$/.exec(SWEEPER.schedule)?.[1]);
     assert.ok(Number.isInteger(minutes), `read "${SWEEPER.schedule}" as "every N minutes" here, or extend the test`);
     assert.ok(minutes * 60 <= SWEEPER.overdueGraceSeconds, `"${SWEEPER.schedule}" is slower than the grace period`);
+  });
+
+  it(`runSchedules: on Cloud Scheduler "${SCHEDULES.schedule}", every minute, which slots of whole minutes need`, () => {
+    assert.deepEqual(endpoint("runSchedules").scheduleTrigger, {
+      schedule: SCHEDULES.schedule,
+      timeZone: null,
+      retryConfig: {},
+    });
+    assert.equal(SCHEDULES.schedule, "every 1 minutes", "a slower job would find several slots due at once");
   });
 
   it("the admin callables (retryTasks, runTaskNow, queueStatus, setPaused): callables, not public HTTP endpoints", () => {

@@ -80,6 +80,24 @@ export const SWEEPER = {
   cursorDocument: "_taskQueue/sweeper",
 };
 
+/** Recurring schedules (`defineSchedule`): one pass a minute writes every schedule's due slots as tasks. */
+export const SCHEDULES = {
+  /** Cloud Scheduler's job for `runSchedules`; slots are whole minutes, so a pass a minute sees each one. */
+  schedule: "every 1 minutes",
+  /** A schedule's tasks live at `{collection}/{name}/tasks/{slot}`, the slot's time as the id. */
+  collection: "taskSchedules",
+  /** The engine's own document (beside the sweeper's) with each schedule's last slot, last task and pause. */
+  stateDocument: "_taskQueue/schedules",
+  /** A schedule's name is part of a document path and of its tasks' paths. */
+  nameMaxChars: 64,
+  /** With `missed: "all"`, the newest missed slots a schedule writes, at most; older ones are skipped, and logged. */
+  maxMissedSlots: 100,
+  /** Slots a pass writes, at most, over all schedules; the rest are written on the next pass. */
+  slotsPerPass: 500,
+  /** A pass stops starting schedules past this; well within the schedule and the function's timeout. */
+  budgetMs: 45_000,
+};
+
 /** Name of the Cloud Tasks queue function that runs delayed tasks and retries (exported from index.ts). */
 export const RUN_TASK_FUNCTION = "runTask";
 

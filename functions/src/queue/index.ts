@@ -7,3 +7,5 @@ export type { TaskDocument, TaskState } from "./model/task";
 export { enqueueTask } from "./store/enqueue-task";
 export type { EnqueueOptions } from "./store/enqueue-task";
 export type { Register, ServerTaskRequest, TaskRequest } from "./model/request";
+export { defineSchedule, defineSchedules } from "./model/schedule";
+export type { MissedSlotPolicy, Schedule, ScheduleDefinition } from "./model/schedule";

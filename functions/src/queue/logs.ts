@@ -50,6 +50,22 @@ export const adminLog = {
     logger.info(paused ? "paused" : "resumed", { uid, target, ...result }),
 };
 
+export const scheduleLog = {
+  slotWritten: (schedule: string, slot: Date, path: string) =>
+    logger.info("schedule slot written", { schedule, slot: slot.toISOString(), path }),
+  slotAlreadyWritten: (schedule: string, slot: Date, path: string) =>
+    logger.info("schedule slot already written; no second task", { schedule, slot: slot.toISOString(), path }),
+  slotFailed: (schedule: string, slot: Date, code: unknown, reason: string) =>
+    logger.error("schedule slot not written", { schedule, slot: slot.toISOString(), code, reason }),
+  missedSkipped: (schedule: string, policy: string, skipped: number) =>
+    logger.warn("missed schedule slots skipped", { schedule, policy, skipped }),
+  stateFailed: (path: string, operation: "read" | "write", reason: string) =>
+    logger.error("schedules could not read or write their state", { path, operation, reason }),
+  finished: (summary: object) => logger.info("schedules pass finished", summary),
+  paused: (schedule: string, uid: string, paused: boolean) =>
+    logger.info(paused ? "schedule paused" : "schedule resumed", { schedule, uid }),
+};
+
 /** The logger a handler receives: every line carries the task path and attempt. */
 export function handlerLogger(path: string, attempt: number): HandlerLogger {
   const fields = { path, attempt };

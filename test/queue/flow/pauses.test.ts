@@ -101,6 +101,22 @@ describe("flow/pauses: pause and resume", function () {
     assert.ok(most <= 5, `${most} starts within one second after the resume`);
   });
 
+  it("pauses and resumes a schedule by name; queueStatus lists the schedules with who paused them", async () => {
+    await whilePaused({ schedule: "demo-heartbeat" }, async () => {
+      const status = await callAs<QueueStatus>(admin, "queueStatus", {});
+      const heartbeat = status.schedules.find((s) => s.name === "demo-heartbeat");
+      assert.equal(heartbeat?.cron, "* * * * *");
+      assert.equal(heartbeat?.paused?.by, admin.uid);
+      assert.ok(heartbeat?.nextSlot, "the next slot is given");
+    });
+    const after = await callAs<QueueStatus>(admin, "queueStatus", {});
+    assert.equal(after.schedules.find((s) => s.name === "demo-heartbeat")?.paused, undefined);
+    await assert.rejects(
+      callAs(admin, "setPaused", { target: { schedule: "no-such-schedule" }, paused: true }),
+      /NOT_FOUND.*no-such-schedule/,
+    );
+  });
+
   it("refuses a caller without the admin claim, an unknown handler and a malformed request", async () => {
     const user = await createUser({ admin: false });
     await assert.rejects(callAs(user, "setPaused", { target: { queue: true }, paused: true }), /PERMISSION_DENIED/);

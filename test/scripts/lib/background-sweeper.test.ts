@@ -1,11 +1,13 @@
-// The Functions emulator does not run scheduled functions, so `npm run with-emulators` runs the sweeper itself, on
-// the production schedule, in a child process: scripts/lib/background-sweeper.mjs.
+// The Functions emulator does not run scheduled functions, so `npm run with-emulators` runs them itself, in a child
+// process: the sweeper on its production schedule, the schedules at each minute of the clock
+// (scripts/lib/background-sweeper.mjs).
 import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Timestamp } from "firebase-admin/firestore";
 import { SWEEPER } from "../../../functions/src/queue/config";
-import { emulatorVariable, sleep } from "../../support/emulators";
+import { slotId } from "../../../functions/src/queue/flow/schedules";
+import { adminDb, emulatorVariable, sleep } from "../../support/emulators";
 import { newParent, runsOf, waitForState, writeTask } from "../../support/tasks";
 
 const LIB = join(__dirname, "..", "..", "..", "scripts", "lib", "background-sweeper.mjs");
@@ -16,6 +18,8 @@ interface BackgroundSweeper {
 }
 interface Lib {
   LOG_PREFIX: string;
+  SCHEDULES_PASS: string;
+  msToNextMinute(now?: number): number;
   scheduleIntervalMs(schedule: string): number;
   startBackgroundSweeper(options: {
     env: NodeJS.ProcessEnv;
@@ -90,5 +94,36 @@ describe("the emulator suite's sweeper", () => {
       const off = Math.abs(gap - Math.round(gap / interval) * interval);
       assert.ok(gap >= interval - 2000 && off <= 2000, `passes ${gap} ms apart, every ${interval} ms expected`);
     }
+  });
+
+  it("times the schedules' passes by the clock's minutes", async () => {
+    const { msToNextMinute } = await lib();
+    assert.equal(msToNextMinute(Date.parse("2026-01-01T10:00:00.000Z")), 60_000);
+    assert.equal(msToNextMinute(Date.parse("2026-01-01T10:00:59.999Z")), 1);
+    assert.equal(msToNextMinute(Date.parse("2026-01-01T10:00:15.250Z")), 44_750);
+  });
+
+  it("runs the schedules inside npm run with-emulators at each minute (hh:mm:00), and demo-heartbeat's task completes", async function () {
+    this.timeout(4 * 60_000);
+    const { LOG_PREFIX, SCHEDULES_PASS } = await lib();
+    const log = emulatorVariable("EMULATOR_LOG");
+    const passes = () =>
+      readFileSync(log, "utf8")
+        .split("\n")
+        .filter((l) => l.includes(`${LOG_PREFIX} ${SCHEDULES_PASS}`))
+        .map((l) => Date.parse(l.split(" ")[0]));
+    const deadline = Date.now() + 2 * 60_000 + 30_000;
+    while (passes().length < 2 && Date.now() < deadline) await sleep(1000);
+    const starts = passes();
+    assert.ok(starts.length >= 2, `schedules passes in ${log}: ${starts.length}`);
+    for (const at of starts) {
+      assert.ok(at % 60_000 < 3000, `a pass began at ${new Date(at).toISOString()}, not at the start of a minute`);
+    }
+    // The latest pass wrote demo-heartbeat's slot of its minute, and the trigger ran it.
+    const minute = new Date(Math.floor(starts[starts.length - 1] / 60_000) * 60_000);
+    const task = adminDb().doc(`taskSchedules/demo-heartbeat/tasks/${slotId(minute)}`);
+    const done = await waitForState(task, ["completed", "failed"], 60_000);
+    assert.equal(done.get("state"), "completed");
+    assert.equal(done.get("slot").toMillis(), minute.getTime());
   });
 });

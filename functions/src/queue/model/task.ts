@@ -68,6 +68,10 @@ export interface TaskDocument<Time = Timestamp> {
   result?: unknown;
   progress?: number;
   history?: AttemptRecord<Time>[];
+  /** Written by a recurring schedule: its name. */
+  schedule?: string;
+  /** Written by a recurring schedule: the slot (the cron expression's time) this task is for. */
+  slot?: Time;
 }
 
 /**

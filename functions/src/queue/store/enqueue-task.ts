@@ -35,6 +35,23 @@ export async function enqueueTask(
   request: ServerTaskRequest,
   options: EnqueueOptions = {},
 ): Promise<DocumentReference> {
+  return (await createTask(parent, request, options)).ref;
+}
+
+export interface CreateTaskOptions extends EnqueueOptions {
+  /** More fields for the new task (a schedule's `schedule` and `slot`); the task's own fields win over them. */
+  fields?: Record<string, unknown>;
+}
+
+/**
+ * `enqueueTask`, telling whether this call wrote the task (`created`) or found the same enqueue done before at
+ * `options.id` (`created: false`); the engine's own enqueues (a schedule's slots) count the two apart.
+ */
+export async function createTask(
+  parent: DocumentReference,
+  request: ServerTaskRequest,
+  options: CreateTaskOptions = {},
+): Promise<{ ref: DocumentReference; created: boolean }> {
   const { type, action, data, runAt } = request as { type: string; action: string; data?: object; runAt?: unknown };
   if (!isQueueParentPath(parent.path)) {
     throw new PermanentError(
@@ -53,6 +70,7 @@ export async function enqueueTask(
   const tasks = parent.collection(TASKS_COLLECTION);
   const ref = options.id ? tasks.doc(options.id) : tasks.doc();
   const task: Record<string, unknown> = {
+    ...options.fields,
     type,
     action,
     state: "scheduled",
@@ -66,7 +84,7 @@ export async function enqueueTask(
   if (options.enqueuedBy) task.enqueuedBy = options.enqueuedBy;
   try {
     await ref.create(task);
-    return ref;
+    return { ref, created: true };
   } catch (error) {
     if (!isAlreadyExists(error)) throw error;
   }
@@ -82,7 +100,7 @@ export async function enqueueTask(
       ENQUEUE_ERROR_CODES.idTaken,
     );
   }
-  return ref;
+  return { ref, created: false };
 }
 
 /**

@@ -9,6 +9,8 @@ import { parseFilter } from "../admin/filters";
 import { retryFailedTasks, retryTasksAt } from "../admin/retry-failed";
 import { runTaskNow } from "../admin/run-now";
 import { queueStatus } from "../admin/queue-status";
+import { setSchedulePaused } from "../admin/schedules";
+import type { Schedule } from "../model/schedule";
 import { writePause } from "../flow/pauses";
 import { dispatchHeldTasks } from "../flow/resume";
 import type { Registry } from "../model/handler";
@@ -87,10 +89,19 @@ export async function handleRunTaskNow(request: CallableRequest<unknown>, regist
   return result;
 }
 
+/** What the queue callables work on: the handlers and the schedules. */
+export interface QueueDefinition {
+  registry: Registry;
+  schedules: readonly Schedule[];
+}
+
 /** Callable `queueStatus()` → the handlers, their limits, what is paused, the schedules. */
-export async function handleQueueStatus(request: CallableRequest<unknown>, registry: Registry): Promise<QueueStatus> {
+export async function handleQueueStatus(
+  request: CallableRequest<unknown>,
+  { registry, schedules }: QueueDefinition,
+): Promise<QueueStatus> {
   requireAdmin(request, "queueStatus");
-  return queueStatus(registry);
+  return queueStatus(registry, schedules);
 }
 
 /**
@@ -98,12 +109,19 @@ export async function handleQueueStatus(request: CallableRequest<unknown>, regis
  * `{ schedule }`. Returns once no instance starts what was paused. A resume dispatches the tasks the pause held,
  * within a time budget: with `complete: false`, call again with the `cursor` returned to go on.
  */
-export async function handleSetPaused(request: CallableRequest<unknown>, registry: Registry): Promise<SetPausedResult> {
+export async function handleSetPaused(
+  request: CallableRequest<unknown>,
+  { registry, schedules }: QueueDefinition,
+): Promise<SetPausedResult> {
   const uid = requireAdmin(request, "setPaused");
   const data = (request.data ?? {}) as { target?: unknown; paused?: unknown; cursor?: unknown };
   if (typeof data.paused !== "boolean") throw new HttpsError("invalid-argument", "`paused` must be true or false.");
-  const target = parseTarget(data.target, registry);
-  if ("schedule" in target) throw new HttpsError("invalid-argument", "Schedules cannot be paused yet.");
+  const target = parseTarget(data.target, registry, schedules);
+  if ("schedule" in target) {
+    await setSchedulePaused(schedules, target.schedule, data.paused, uid);
+    adminLog.paused(uid, target, data.paused, {});
+    return { paused: data.paused, complete: true };
+  }
   const cursor = parseCursor(data.cursor);
   // A call that goes on with a resume's cursor has switched already.
   if (cursor === undefined) await writePause(target, data.paused, uid);
@@ -114,10 +132,15 @@ export async function handleSetPaused(request: CallableRequest<unknown>, registr
   return result;
 }
 
-function parseTarget(input: unknown, registry: Registry): PauseTarget {
+function parseTarget(input: unknown, registry: Registry, schedules: readonly Schedule[]): PauseTarget {
   const target = (input ?? {}) as { queue?: unknown; type?: unknown; action?: unknown; schedule?: unknown };
   if (target.queue === true) return { queue: true };
-  if (typeof target.schedule === "string") return { schedule: target.schedule };
+  if (typeof target.schedule === "string") {
+    if (!schedules.some((schedule) => schedule.name === target.schedule)) {
+      throw new HttpsError("not-found", `No schedule is named "${target.schedule}".`);
+    }
+    return { schedule: target.schedule };
+  }
   if (typeof target.type === "string" && typeof target.action === "string") {
     if (!registry.resolve(target.type, target.action)) {
       throw new HttpsError("not-found", `No handler is registered for "${target.type}" / "${target.action}".`);
