@@ -28,7 +28,7 @@ export async function setPaused(
     "setPaused",
     { timeout: FUNCTION_TIMEOUT_SECONDS * 1000 },
   );
-  const total: SetPausedResult = { paused, complete: false, ...(paused ? {} : { dispatched: 0 }) };
+  const total: SetPausedResult = { paused, complete: false };
   let cursor: string | undefined;
   for (let round = 0; round < 100 && !total.complete; round++) {
     const { data } = await call(cursor === undefined ? { target, paused } : { target, paused, cursor });
