@@ -45,9 +45,8 @@ export function mountAdmin(root: HTMLElement, services: Services, user: User): (
   const list = createTaskList(ctx);
   const detail = createTaskDetail(ctx);
   const queueControl = createQueueControl(ctx);
-  /** The list the "Tasks" link returns to: the one open before the queue view. */
-  let listRoute: Route = route.view === "queue" ? parseRoute("") : route;
-  const tasksLink = routeLink(listRoute, { class: "view-link" }, "Tasks");
+  /** Returns to the list as it was left (its href follows the list's route), or the default list. */
+  const tasksLink = routeLink(route.view === "queue" ? parseRoute("") : route, { class: "view-link" }, "Tasks");
   const queueLink = routeLink(QUEUE_ROUTE, { class: "view-link" }, "Queue");
 
   const topbar = h(
@@ -113,7 +112,6 @@ export function mountAdmin(root: HTMLElement, services: Services, user: User): (
       return;
     }
     queueControl.hide();
-    listRoute = next;
     tasksLink.setAttribute("href", routeToSearch(next));
     // The counts were not kept up to date while the queue view was open.
     if (wasQueue) tabs.refresh();
