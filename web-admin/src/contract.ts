@@ -1,7 +1,8 @@
 // What the page shares with the engine, defined once in functions/src/queue and only re-exported here: the task
-// document's states and field types, the admin filter, what the callables answer, the functions' region. Only the
-// engine's browser-safe files come in (model/ and config.ts: no runtime import of firebase-admin or
-// firebase-functions); vite.config.ts fails the build if server code is ever pulled into the page.
+// document's states and field types, the admin filter, what the callables answer (retries, run-now, the queue's
+// status and pauses), the functions' region. Only the engine's browser-safe files come in (model/ and config.ts: no
+// runtime import of firebase-admin or firebase-functions); vite.config.ts fails the build if server code is ever
+// pulled into the page.
 export { FUNCTION_TIMEOUT_SECONDS, REGION } from "../../functions/src/queue/config";
 export {
   FILTER_KEYS,
@@ -10,6 +11,14 @@ export {
   type RunNowResult,
   type TaskFilter,
 } from "../../functions/src/queue/model/admin";
+export type {
+  HandlerStatus,
+  PauseRecord,
+  PauseTarget,
+  QueueStatus,
+  ScheduleStatus,
+  SetPausedResult,
+} from "../../functions/src/queue/model/queue-status";
 export {
   ERROR_CODES,
   TASKS_COLLECTION,

@@ -1,5 +1,6 @@
 // The page's state lives in the URL, so a link shows a colleague exactly what you see: the state tab, the
 // filters, the page (a cursor) and the open task. `?state=failed&type=demo&code=demo%2Ffailed&task=orders/o1/tasks/t1`
+// The queue control view (handlers, schedules, pauses) is `?view=queue`.
 
 import { ERROR_CODES, FILTER_KEYS, TASK_STATES, type TaskFilter, type TaskState } from "./contract";
 
@@ -23,6 +24,8 @@ export interface Cursor {
 }
 
 export interface Route {
+  /** The queue control view instead of the task list (and then nothing below applies). */
+  view?: "queue";
   state: TaskState;
   filter: TaskFilter;
   cursor?: Cursor;
@@ -38,8 +41,11 @@ function parseCursor(direction: Cursor["direction"], value: string | null): Curs
   return { direction, seconds: Number(match[1]), nanoseconds: Number(match[2]), path: match[3] };
 }
 
+export const QUEUE_ROUTE: Route = { view: "queue", state: DEFAULT_STATE, filter: {} };
+
 export function parseRoute(search: string): Route {
   const params = new URLSearchParams(search);
+  if (params.get("view") === "queue") return { ...QUEUE_ROUTE, filter: {} };
   const state = params.get("state");
   const filter: TaskFilter = {};
   for (const field of FILTER_FIELDS) {
@@ -56,6 +62,7 @@ export function parseRoute(search: string): Route {
 }
 
 export function routeToSearch(route: Route): string {
+  if (route.view === "queue") return "?view=queue";
   const params = new URLSearchParams();
   params.set("state", route.state);
   for (const field of FILTER_FIELDS) {

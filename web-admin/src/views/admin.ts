@@ -1,14 +1,15 @@
-// The signed-in admin's page: top bar, state tabs with counts, filters, the task list and the task detail, all
-// driven by the URL. Back/forward, reload and shared links land on the same view.
+// The signed-in admin's page: top bar with the views (tasks, queue control), state tabs with counts, filters, the
+// task list and the task detail, all driven by the URL. Back/forward, reload and shared links land on the same view.
 import { signOut } from "firebase/auth";
 import type { User } from "firebase/auth";
 import { h } from "../dom";
 import type { Services } from "../firebase";
 import { TASK_STATES } from "../contract";
-import { parseRoute, routeToSearch, type Route } from "../route";
+import { QUEUE_ROUTE, parseRoute, routeToSearch, type Route } from "../route";
 import { refreshRelativeTimes } from "../task";
-import type { AdminContext } from "./context";
+import { routeLink, type AdminContext } from "./context";
 import { createFilters } from "./filters";
+import { createQueueControl } from "./queue-control";
 import { createStateTabs } from "./state-tabs";
 import { createTaskDetail } from "./task-detail";
 import { createTaskList } from "./task-list";
@@ -43,6 +44,10 @@ export function mountAdmin(root: HTMLElement, services: Services, user: User): (
   const filters = createFilters(ctx);
   const list = createTaskList(ctx);
   const detail = createTaskDetail(ctx);
+  const queueControl = createQueueControl(ctx);
+  /** Returns to the list as it was left (its href follows the list's route), or the default list. */
+  const tasksLink = routeLink(route.view === "queue" ? parseRoute("") : route, { class: "view-link" }, "Tasks");
+  const queueLink = routeLink(QUEUE_ROUTE, { class: "view-link" }, "Queue");
 
   const topbar = h(
     "header",
@@ -52,6 +57,7 @@ export function mountAdmin(root: HTMLElement, services: Services, user: User): (
       { class: "topbar-left" },
       h("span", { class: "brand-mark small", "aria-hidden": "true" }),
       h("span", { class: "brand" }, "Task queue"),
+      h("nav", { class: "views", "aria-label": "Views" }, tasksLink, queueLink),
       h("span", { class: "project", title: "Firebase project" }, services.projectId),
       services.emulators
         ? h("span", { class: "env-badge", title: "Connected to the Emulator Suite" }, "Emulator")
@@ -77,23 +83,38 @@ export function mountAdmin(root: HTMLElement, services: Services, user: User): (
     ),
   );
   const workspace = h("div", { class: "workspace" }, list.element, detail.element);
+  const taskView = h("div", { class: "task-view" }, tabs.element, filters.element, workspace);
   const page = h(
     "div",
     { class: "admin" },
     topbar,
-    h(
-      "main",
-      { class: "content" },
-      h("div", { id: "notices", class: "notices" }),
-      tabs.element,
-      filters.element,
-      workspace,
-    ),
+    h("main", { class: "content" }, h("div", { id: "notices", class: "notices" }), taskView, queueControl.element),
   );
   root.replaceChildren(page);
 
   function apply(next: Route) {
+    const wasQueue = route.view === "queue";
     route = next;
+    const queue = next.view === "queue";
+    for (const [link, current] of [
+      [tasksLink, !queue],
+      [queueLink, queue],
+    ] as const) {
+      if (current) link.setAttribute("aria-current", "page");
+      else link.removeAttribute("aria-current");
+    }
+    taskView.hidden = queue;
+    if (queue) {
+      document.title = "Queue control · Task queue admin";
+      list.hide();
+      detail.show(next);
+      queueControl.show();
+      return;
+    }
+    queueControl.hide();
+    tasksLink.setAttribute("href", routeToSearch(next));
+    // The counts were not kept up to date while the queue view was open.
+    if (wasQueue) tabs.refresh();
     document.title = `${next.state[0].toUpperCase()}${next.state.slice(1)} tasks · Task queue admin`;
     tabs.show(next);
     filters.show(next);
@@ -116,7 +137,7 @@ export function mountAdmin(root: HTMLElement, services: Services, user: User): (
     if (event.key === "Escape" && route.task) {
       event.preventDefault();
       ctx.navigate({ ...route, task: undefined });
-    } else if (event.key === "/" && !typing) {
+    } else if (event.key === "/" && !typing && route.view !== "queue") {
       event.preventDefault();
       filters.focus();
     } else if (!typing && /^[1-5]$/.test(event.key) && !event.metaKey && !event.ctrlKey && !event.altKey) {
@@ -139,6 +160,7 @@ export function mountAdmin(root: HTMLElement, services: Services, user: User): (
     document.removeEventListener("keydown", onKey);
     window.removeEventListener("popstate", onPopState);
     tabs.dispose();
+    queueControl.hide();
     list.dispose();
     detail.dispose();
   }

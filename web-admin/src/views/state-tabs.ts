@@ -95,7 +95,8 @@ export function createStateTabs(ctx: AdminContext) {
     debounce = setTimeout(() => void refreshNow(), DEBOUNCE_MS);
   }
 
-  const timer = setInterval(refresh, REFRESH_EVERY_MS);
+  // Counts nobody sees (another view is open) would only cost reads; the view recounts when it comes back.
+  const timer = setInterval(() => element.closest("[hidden]") || refresh(), REFRESH_EVERY_MS);
   return {
     element,
     show(route: Route) {

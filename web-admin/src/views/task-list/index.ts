@@ -120,6 +120,12 @@ export function createTaskList(ctx: AdminContext) {
       // Links in rows carry the open task; keep them pointing at the current route.
       if (tasks.length) rerender(route);
     },
+    /** Stops listening while another view is shown: a hidden live list would still read every change. */
+    hide() {
+      unsubscribe?.();
+      unsubscribe = undefined;
+      key = ""; // the next `show` listens again
+    },
     dispose() {
       unsubscribe?.();
       unsubscribe = undefined;
