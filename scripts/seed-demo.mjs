@@ -66,7 +66,7 @@ export async function seedDemo() {
       type: "order",
       action: "sendConfirmationEmail",
       state: "scheduled",
-      data: { to: "later@example.com" },
+      data: {},
       runAt: inAnHour,
       ...created,
     },

@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { doc, getDoc, runTransaction, setLogLevel, writeBatch, type DocumentReference } from "firebase/firestore";
 import {
+  TaskDataError,
   enqueueTask,
   enqueueTaskIn,
   waitForTask,
@@ -138,6 +139,37 @@ describe("client library: enqueue as a signed-in user", () => {
     const snap = await getDoc(task);
     assert.equal(snap.get("state"), "scheduled");
     assert.equal(snap.get("runAt").toMillis(), runAt.getTime());
+  });
+
+  it("enqueueTask refuses data the handler's schema refuses, naming the field, before writing anything", async () => {
+    const order = await ownOrder();
+    // The compiler refuses both (test/client/fixtures/typed-enqueue.ts): the casts stand for untyped callers.
+    const recipient = { type: "order", action: "sendConfirmationEmail", data: { to: "victim@elsewhere.example" } };
+    await assert.rejects(enqueueTask(order, recipient as never), (error: TaskDataError) => {
+      assert.ok(error instanceof TaskDataError);
+      assert.equal(error.code, "enqueue/invalid-data");
+      assert.match(error.message, /^cannot enqueue order\.sendConfirmationEmail: data\.to: .*takes no data/);
+      assert.deepEqual(error.issues[0].path, ["to"]);
+      return true;
+    });
+    // A server-only handler: the check comes before the write, so the rules are never asked (no permission-denied).
+    const nested = { type: "demo", action: "validated", data: { customer: { name: 1 }, items: [{ sku: "a" }] } };
+    await assert.rejects(enqueueTask(order, nested as never), {
+      name: "TaskDataError",
+      message: /data\.customer\.name: .*expected string, received number/,
+    });
+    assert.equal((await adminDb().doc(order.path).collection("tasks").get()).size, 0);
+  });
+
+  it("enqueueTaskIn refuses data the schema refuses before adding the task: the batch commits without it", async () => {
+    const order = doc(client.db, `orders/${uniqueId("order")}`);
+    const batch = writeBatch(client.db);
+    batch.set(order, { ownerId: client.user.uid, customerEmail: client.email });
+    const request = { type: "order", action: "sendConfirmationEmail", data: { to: "victim@elsewhere.example" } };
+    assert.throws(() => enqueueTaskIn(batch, order, request as never), { name: "TaskDataError", message: /data\.to/ });
+    await batch.commit();
+    assert.equal((await adminDb().doc(order.path).get()).exists, true);
+    assert.equal((await adminDb().doc(order.path).collection("tasks").get()).size, 0);
   });
 
   it("enqueueTask without a signed-in user fails before writing anything", async () => {

@@ -57,6 +57,8 @@ describe("firebase deploy's predeploy checks", () => {
         cpSync(join(ROOT, path), join(project, path), { recursive: true });
       }
       symlinkSync(join(ROOT, "node_modules"), join(project, "node_modules"), "dir");
+      // The functions' own dependencies that differ from the root's (zod 4; firebase-tools keeps zod 3 at the root).
+      symlinkSync(join(ROOT, "functions", "node_modules"), join(project, "functions", "node_modules"), "dir");
     });
     after(() => rmSync(project, { recursive: true, force: true }));
 

@@ -1,6 +1,7 @@
 // The client library apps use to enqueue and follow tasks (Firebase JS SDK, modular). It writes exactly the
-// fields the security rules accept, so an app never has to know them. Runs in the browser and in Node; imports
-// nothing from the engine but types. Usage: README, "Writing tasks from your app".
+// fields the security rules accept, so an app never has to know them, and checks `data` against the handler's
+// schema first. Runs in the browser and in Node; imports from the engine only types and import-free modules, and
+// from the handlers only their schemas. Usage: README, "Writing tasks from your app".
 import { getAuth } from "firebase/auth";
 import {
   Timestamp,
@@ -18,8 +19,10 @@ import {
   type WriteBatch,
 } from "firebase/firestore";
 import type { Handlers } from "../handlers";
+import { taskSchemas } from "../handlers/schemas";
 import type { CLIENT_TASK_FIELDS, TaskRequest } from "../queue/model/request";
 import type { TaskDocument, TaskState } from "../queue/model/task";
+import { checkData, schemaAt, type DataCheck, type StandardSchemaV1 } from "../queue/model/schema";
 
 export { MAX_DATA_KEYS, MAX_RUN_AT_DAYS } from "../queue/config";
 
@@ -41,6 +44,33 @@ export interface ClientEnqueueOptions {
   uid?: string;
   /** A document id for the task; by default Firestore picks one. */
   id?: string;
+}
+
+/**
+ * Thrown, before anything is written, when `data` does not fit the handler's schema. The message names the first
+ * bad field (`data.items[2].sku: ...`); `issues` holds every problem, for a form to show next to its fields.
+ */
+export class TaskDataError extends Error {
+  readonly code = "enqueue/invalid-data";
+  constructor(
+    message: string,
+    readonly issues: readonly StandardSchemaV1.Issue[],
+  ) {
+    super(message);
+    this.name = "TaskDataError";
+  }
+}
+
+/** The check of `data` against the schema of the handler at `type`/`action`; none without a schema. */
+function checkRequest(request: { type: string; action: string; data?: object }): DataCheck | Promise<DataCheck> {
+  const schema = schemaAt(taskSchemas, request.type, request.action);
+  return schema ? checkData(schema, request.data ?? {}) : { value: request.data };
+}
+
+function throwIfInvalid(request: { type: string; action: string }, check: DataCheck): void {
+  if (check.problem !== undefined) {
+    throw new TaskDataError(`cannot enqueue ${request.type}.${request.action}: ${check.problem}`, check.issues);
+  }
 }
 
 /** A write that can carry a task: a `WriteBatch` or a `Transaction`. */
@@ -78,13 +108,16 @@ export function taskFields<H = Handlers>(request: ClientTaskRequest<H>, uid: str
 
 /**
  * Enqueues a task under `parent` (a document the signed-in user owns: `parent.ownerId == uid`) and resolves
- * with its reference once Firestore accepted it. Rejects with `permission-denied` when the rules refuse it.
+ * with its reference once Firestore accepted it. Rejects with a `TaskDataError` when `data` does not fit the
+ * handler's schema (nothing is written), and with `permission-denied` when the rules refuse it.
  */
 export async function enqueueTask<H = Handlers>(
   parent: DocumentReference,
   request: ClientTaskRequest<H>,
   options: ClientEnqueueOptions = {},
 ): Promise<DocumentReference> {
+  const untyped = request as { type: string; action: string; data?: object };
+  throwIfInvalid(untyped, await checkRequest(untyped));
   const ref = taskRefUnder(parent, options.id);
   await setDoc(ref, taskFields(request, currentUid(parent, options.uid)));
   return ref;
@@ -93,7 +126,9 @@ export async function enqueueTask<H = Handlers>(
 /**
  * Adds a task to the caller's batch or transaction, so it commits together with the caller's own writes (the
  * outbox pattern: the order and its confirmation email task, or neither). The parent may be created in the same
- * batch. Returns the task's reference; nothing is written until the caller commits.
+ * batch. Returns the task's reference; nothing is written until the caller commits. Throws a `TaskDataError`,
+ * adding nothing, when `data` does not fit the handler's schema (which must check synchronously, as zod does
+ * without async refinements).
  */
 export function enqueueTaskIn<H = Handlers>(
   writer: TaskWriter,
@@ -101,6 +136,16 @@ export function enqueueTaskIn<H = Handlers>(
   request: ClientTaskRequest<H>,
   options: ClientEnqueueOptions = {},
 ): DocumentReference {
+  const untyped = request as { type: string; action: string; data?: object };
+  const check = checkRequest(untyped);
+  if (check instanceof Promise) {
+    check.catch(() => undefined); // not awaited: its outcome cannot matter any more
+    throw new TypeError(
+      `enqueueTaskIn: the schema of ${untyped.type}.${untyped.action} checks asynchronously; use enqueueTask, ` +
+        "or a schema without async refinements",
+    );
+  }
+  throwIfInvalid(untyped, check);
   const ref = taskRefUnder(parent, options.id);
   const fields = taskFields(request, currentUid(parent, options.uid));
   // Both have set(ref, data); the cast only picks one of their identical overload sets.

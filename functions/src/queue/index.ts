@@ -4,8 +4,9 @@ export type { HandlerOptions, HandlerTree, HandlerData, Registry, TaskContext, T
 export { PermanentError } from "./model/errors";
 export { ERROR_CODES } from "./model/task";
 export type { TaskDocument, TaskState } from "./model/task";
-export { enqueueTask } from "./store/enqueue-task";
+export { enqueueTask, registerHandlers } from "./store/enqueue-task";
 export type { EnqueueOptions } from "./store/enqueue-task";
 export type { Register, ServerTaskRequest, TaskRequest } from "./model/request";
 export { defineSchedule, defineSchedules } from "./model/schedule";
 export type { MissedSlotPolicy, Schedule, ScheduleDefinition } from "./model/schedule";
+export type { DataSchema, SchemaTree, StandardSchemaV1 } from "./model/schema";

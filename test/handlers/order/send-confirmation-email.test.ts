@@ -1,6 +1,6 @@
 // The shipped email example, order.sendConfirmationEmail: the recipient is the order's `customerEmail`, never an
-// address from the task's `data` (which the client chose), and its outbox document is created once per task, so a
-// retried attempt never sends the email twice.
+// address from the task's `data` (which the client chose; its schema refuses every key), and its outbox document is
+// created once per task, so a retried attempt never sends the email twice.
 import assert from "node:assert/strict";
 import { addDoc, collection, serverTimestamp } from "firebase/firestore";
 import type { DocumentReference } from "firebase-admin/firestore";
@@ -27,7 +27,7 @@ async function mailsOf(taskRef: DocumentReference) {
 }
 
 describe("order.sendConfirmationEmail", () => {
-  it("mails the order's customerEmail, not an address the client put in data", async () => {
+  it("a client's task naming a recipient in data, which the rules accept, fails task/invalid naming the field and mails nobody", async () => {
     const client = await signedInClient();
     try {
       const order = await newParent("orders", { ownerId: client.user.uid, customerEmail: client.email });
@@ -42,12 +42,11 @@ describe("order.sendConfirmationEmail", () => {
       });
       const taskRef = adminDb().doc(task.path);
       const done = await waitForState(taskRef, ["completed", "failed"], 30_000);
-      assert.equal(done.get("state"), "completed", JSON.stringify(done.get("error")));
-      const mails = await mailsOf(taskRef);
-      assert.deepEqual(
-        mails.map((mail) => mail.get("to")),
-        [client.email],
-      );
+      assert.equal(done.get("state"), "failed");
+      assert.equal(done.get("error.code"), "task/invalid");
+      assert.match(done.get("error.message"), /^data\.to: sendConfirmationEmail takes no data/);
+      assert.equal(done.get("attempts"), 1);
+      assert.deepEqual(await mailsOf(taskRef), []);
     } finally {
       await client.close();
     }
@@ -67,6 +66,16 @@ describe("order.sendConfirmationEmail", () => {
     assert.equal(after.updateTime?.toMillis(), delivered.updateTime?.toMillis(), "the mail document was rewritten");
     assert.deepEqual(after.get("delivery"), { state: "SUCCESS" });
     assert.equal((await mailsOf(taskRef)).length, 1);
+  });
+
+  it("mails the order's customerEmail, whatever data says (the handler itself never reads data)", async () => {
+    const order = await newParent("orders", { customerEmail: "buyer@example.com" });
+    const taskRef = order.collection("tasks").doc(uniqueId("email"));
+    await runAttempt(taskRef, 1, { to: "victim@elsewhere.example" });
+    assert.deepEqual(
+      (await mailsOf(taskRef)).map((mail) => mail.get("to")),
+      ["buyer@example.com"],
+    );
   });
 
   it("fails permanently when the order has no customerEmail, whatever data says", async () => {

@@ -9,6 +9,7 @@ import type { FencedWriter } from "../../../functions/src/queue/store/fenced-wri
 import { signedInClient, type Client } from "../../support/client";
 import { adminDb, uniqueId } from "../../support/emulators";
 import { newParent, newTask, waitForState, writeTask } from "../../support/tasks";
+import "../../../functions/src/handlers"; // registers the schemas enqueueTask checks data against
 
 describe("ctx.enqueue: handlers chain follow-up tasks", () => {
   it("demo.chain enqueues the next link under the same parent until the chain ends", async () => {
@@ -127,6 +128,18 @@ describe("ctx.enqueue: handlers chain follow-up tasks", () => {
     } finally {
       await client.close();
     }
+  });
+
+  it("refuses a follow-up whose data its handler's schema refuses (enqueue/invalid-data, naming the field), writing nothing", async () => {
+    const parent = await newParent();
+    const ctx = contextOf(parent.collection("tasks").doc(uniqueId("origin")));
+    // The compiler refuses it too (test/client/fixtures/typed-enqueue.ts): the cast stands for untyped callers.
+    await assert.rejects(ctx.enqueue({ type: "demo", action: "chain", data: { steps: "2" } } as never), {
+      name: "PermanentError",
+      code: "enqueue/invalid-data",
+      message: /^cannot enqueue demo\.chain: data\.steps: .*expected number, received string/,
+    });
+    assert.equal((await parent.collection("tasks").get()).size, 0);
   });
 
   it("refuses a nested parent (options.parent) with an error naming the supported shape, and writes nothing", async () => {

@@ -6,6 +6,7 @@ import { Timestamp } from "firebase-admin/firestore";
 import { enqueueTask } from "../../../functions/src/queue/store/enqueue-task";
 import { adminDb, uniqueId } from "../../support/emulators";
 import { newParent } from "../../support/tasks";
+import "../../../functions/src/handlers"; // registers the schemas enqueueTask checks data against
 
 /** A day ahead: the trigger hands the task to Cloud Tasks, so it stays `scheduled` while the test looks at it. */
 const tomorrow = () => Timestamp.fromMillis(Date.now() + 24 * 3600_000);
@@ -69,6 +70,31 @@ describe("enqueueTask: server-side enqueue", () => {
         /\{collection\}\/\{parentId\}\/tasks\/\{taskId\}/,
       );
       assert.equal((await parent.collection("tasks").doc("a").collection("sub").doc("b").get()).exists, false);
+    });
+  });
+
+  describe("data: checked against the handler's schema before anything is written", () => {
+    it("refuses data the schema refuses with enqueue/invalid-data naming the field, and writes nothing", async () => {
+      const parent = await newParent();
+      const data = { customer: { name: "Ada" }, items: [{ sku: "a" }, { sku: 7 }] };
+      await assert.rejects(
+        // The compiler refuses it too (test/client/fixtures/typed-enqueue.ts): the cast stands for untyped callers.
+        enqueueTask(parent, { type: "demo", action: "validated", data } as never),
+        (error: Error & { code?: string; name?: string }) => {
+          assert.equal(error.name, "PermanentError");
+          assert.equal(error.code, "enqueue/invalid-data");
+          assert.match(error.message, /^cannot enqueue demo\.validated: data\.items\[1\]\.sku: .*expected string/);
+          return true;
+        },
+      );
+      assert.equal((await parent.collection("tasks").get()).size, 0);
+    });
+
+    it("writes the data as given (the engine parses it before each run)", async () => {
+      const parent = await newParent();
+      const data = { customer: { name: "Ada" }, items: [{ sku: "a" }] };
+      const ref = await enqueueTask(parent, { type: "demo", action: "validated", data, runAt: tomorrow() });
+      assert.deepEqual((await ref.get()).get("data"), data);
     });
   });
 

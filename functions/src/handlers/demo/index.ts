@@ -4,34 +4,40 @@
 // write demo tasks with the admin SDK, which the rules do not govern.
 import { FieldValue } from "firebase-admin/firestore";
 import { defineHandler, PermanentError, type TaskContext } from "../../queue";
+import {
+  chainData,
+  chaosData,
+  failData,
+  flakyData,
+  progressStormData,
+  serialData,
+  sleepData,
+  validatedData,
+} from "./schemas";
 
 /** Always fails with a permanent error: no retries. */
-export const fail = defineHandler<{ reason?: string }>({}, (data) => {
+export const fail = defineHandler({ schema: failData }, (data) => {
   throw new PermanentError(data.reason ?? "demo.fail always fails", "demo/failed");
 });
 
 /** Fails on its first `failTimes` attempts, then succeeds. Equal jitter: each retry waits longer than the last. */
-export const flaky = defineHandler<{ failTimes?: number }, { succeededOnAttempt: number }>(
-  { maxAttempts: 3, backoff: { baseSeconds: 1, jitter: "equal" } },
+export const flaky = defineHandler(
+  { schema: flakyData, maxAttempts: 3, backoff: { baseSeconds: 1, jitter: "equal" } },
   (data, ctx) => {
-    const failTimes = Number(data.failTimes ?? 1);
+    const { failTimes } = data;
     if (ctx.attempt <= failTimes) throw new Error(`flaky: attempt ${ctx.attempt} fails (failTimes ${failTimes})`);
     return { succeededOnAttempt: ctx.attempt };
   },
 );
 
 /** Waits `data.ms` milliseconds; longer than its 2 s timeout fails with `handler/timeout`. */
-export const sleep = defineHandler<{ ms?: number }, { slept: number }>(
-  { timeoutSeconds: 2, maxAttempts: 1 },
-  async (data, ctx) => {
-    const ms = Math.max(0, Number(data.ms ?? 0));
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      ctx.signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
-    });
-    return { slept: ms };
-  },
-);
+export const sleep = defineHandler({ schema: sleepData, timeoutSeconds: 2, maxAttempts: 1 }, async ({ ms }, ctx) => {
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    ctx.signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
+  });
+  return { slept: ms };
+});
 
 /** Does nothing: measures the engine's own cost (bench). */
 export const noop = defineHandler({}, () => undefined);
@@ -57,11 +63,20 @@ export const expressRecord = defineHandler<Record<string, unknown>, { recorded: 
   recordRun,
 );
 
+/**
+ * Records its run in `taskRuns` (as `record` does) and returns the data it received: its schema's output, defaults
+ * filled in. Shows a schema with nested fields and a list; data it refuses ends `failed` `task/invalid` unrun.
+ */
+export const validated = defineHandler({ schema: validatedData }, async (data, ctx) => {
+  await recordRun(data, ctx);
+  return { received: data };
+});
+
 /** Fails transiently with probability `data.failRate` (0–1): the chaos test's worker. */
-export const chaos = defineHandler<{ failRate?: number }>(
-  { maxAttempts: 10, backoff: { baseSeconds: 0.2, capSeconds: 2 } },
+export const chaos = defineHandler(
+  { schema: chaosData, maxAttempts: 10, backoff: { baseSeconds: 0.2, capSeconds: 2 } },
   (data) => {
-    if (Math.random() < Number(data.failRate ?? 0.3)) throw new Error("chaos: transient failure");
+    if (Math.random() < data.failRate) throw new Error("chaos: transient failure");
     return undefined;
   },
 );
@@ -70,11 +85,10 @@ export const chaos = defineHandler<{ failRate?: number }>(
  * Chains itself: enqueues `demo.chain` with `steps - 1` under the same parent until `steps` reaches 0, then
  * `demo.noop`. Shows `ctx.enqueue`; server-only, so a client cannot start a chain.
  */
-export const chain = defineHandler<{ steps: number }, { next: string }>(
-  { maxAttempts: 2 },
+export const chain = defineHandler(
+  { schema: chainData, maxAttempts: 2 },
   // The return type is spelled out because it uses ctx.enqueue, whose types are built from this very registry.
-  async (data, ctx): Promise<{ next: string }> => {
-    const steps = Math.max(0, Math.min(10, Math.floor(Number(data.steps) || 0)));
+  async ({ steps }, ctx): Promise<{ next: string }> => {
     const next =
       steps > 0
         ? await ctx.enqueue({ type: "demo", action: "chain", data: { steps: steps - 1 } })
@@ -87,8 +101,7 @@ export const chain = defineHandler<{ steps: number }, { next: string }>(
  * Reports progress `data.calls` times (default 1,000) in a tight loop, then returns: `ctx.progress` coalesces the
  * calls to at most one write a second, the last value winning. Server-only.
  */
-export const progressStorm = defineHandler<{ calls?: number }, { calls: number }>({}, async (data, ctx) => {
-  const calls = Math.max(1, Math.min(100_000, Math.floor(Number(data.calls ?? 1000)) || 1));
+export const progressStorm = defineHandler({ schema: progressStormData }, async ({ calls }, ctx) => {
   for (let i = 1; i <= calls; i++) await ctx.progress((100 * i) / calls);
   return { calls };
 });
@@ -100,8 +113,7 @@ export const throttled = defineHandler({ rateLimit: { perSecond: 5 } }, () => un
 export const throttled20 = defineHandler({ rateLimit: { perSecond: 20 } }, () => undefined);
 
 /** Waits `data.ms` milliseconds, one at a time across all instances: shows `maxConcurrent`. */
-export const serial = defineHandler<{ ms?: number }, { waited: number }>({ maxConcurrent: 1 }, async (data) => {
-  const ms = Math.max(0, Math.min(10_000, Number(data.ms ?? 0) || 0));
+export const serial = defineHandler({ schema: serialData, maxConcurrent: 1 }, async ({ ms }) => {
   await new Promise((resolve) => setTimeout(resolve, ms));
   return { waited: ms };
 });

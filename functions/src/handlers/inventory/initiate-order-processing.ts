@@ -2,17 +2,14 @@
 // the update only sets fields.
 import { FieldValue } from "firebase-admin/firestore";
 import { defineHandler } from "../../queue";
+import { initiateOrderProcessingData } from "./schemas";
 
-export interface InitiateOrderProcessingData {
-  warehouse?: string;
-}
-
-export const initiateOrderProcessing = defineHandler<InitiateOrderProcessingData, { status: string }>(
-  { timeoutSeconds: 60 },
-  async (data, ctx) => {
+export const initiateOrderProcessing = defineHandler(
+  { schema: initiateOrderProcessingData, timeoutSeconds: 60 },
+  async ({ warehouse }, ctx) => {
     await ctx.parentRef.set(
       {
-        processing: { status: "initiated", warehouse: data.warehouse ?? "default", at: FieldValue.serverTimestamp() },
+        processing: { status: "initiated", warehouse, at: FieldValue.serverTimestamp() },
       },
       { merge: true },
     );

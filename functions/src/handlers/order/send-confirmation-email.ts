@@ -5,13 +5,11 @@
 import { FieldValue } from "firebase-admin/firestore";
 import { defineHandler, PermanentError } from "../../queue";
 import { isAlreadyExists } from "../../queue/store/status-codes";
+import { sendConfirmationEmailData } from "./schemas";
 
-/** No input: everything comes from the order (the task's parent). */
-export type SendConfirmationEmailData = Record<string, never>;
-
-export const sendConfirmationEmail = defineHandler<SendConfirmationEmailData, { mailId: string }>(
-  { clientEnqueue: true, timeoutSeconds: 30, maxAttempts: 5 },
-  async (_data, ctx) => {
+export const sendConfirmationEmail = defineHandler(
+  { schema: sendConfirmationEmailData, clientEnqueue: true, timeoutSeconds: 30, maxAttempts: 5 },
+  async (_data, ctx): Promise<{ mailId: string }> => {
     const order = await ctx.parentRef.get();
     if (!order.exists) throw new PermanentError(`order ${ctx.parentRef.path} does not exist`, "order/not-found");
     const to = order.get("customerEmail");

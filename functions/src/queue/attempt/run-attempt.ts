@@ -1,5 +1,6 @@
-// One attempt of one task, from a snapshot that says it is due: validate, resolve the handler, hold it if paused,
-// claim, run, record the outcome. Every entry point (the Firestore trigger, the Cloud Tasks queues) ends here.
+// One attempt of one task, from a snapshot that says it is due: validate, resolve the handler, check its data
+// against the handler's schema, hold it if paused, claim, run, record the outcome. Every entry point (the Firestore
+// trigger, the Cloud Tasks queues) ends here.
 import { FieldValue, Timestamp } from "firebase-admin/firestore";
 import { ERROR_CODES } from "../model/task";
 import { TaskFailure } from "../model/errors";
@@ -13,12 +14,12 @@ import { runQueueOf } from "../flow/limits";
 import { failureThatFits, outcomeUpdate, storableResult, writeOutcome } from "./outcome";
 import { nextState, type Transition } from "./retry-policy";
 import { runWithTimeout } from "./timeout";
-import { validateTask } from "./validate";
+import { validateData, validateTask } from "./validate";
 import type { Registry } from "../model/handler";
 
 /**
  * Runs one attempt. Resolves to when the attempt started (epoch ms, no earlier than its recorded `startedAt`), or
- * undefined when no handler code started (invalid task, paused handler, claimed by another delivery).
+ * undefined when no handler code started (invalid task or data, paused handler, claimed by another delivery).
  */
 export async function runAttempt(snapshot: TaskSnapshot, registry: Registry): Promise<number | undefined> {
   const { ref, data: task } = snapshot;
@@ -29,6 +30,11 @@ export async function runAttempt(snapshot: TaskSnapshot, registry: Registry): Pr
       invalid ??
       new TaskFailure(ERROR_CODES.notFound, `no handler registered for "${task.type}" / "${task.action}"`, false);
     await failWithoutRunning(snapshot, failure);
+    return undefined;
+  }
+  const input = await validateData(handler, task.data);
+  if (input.failure) {
+    await failWithoutRunning(snapshot, input.failure);
     return undefined;
   }
   const pause = pauseOf(await currentPauses(), task.type, task.action);
@@ -48,7 +54,7 @@ export async function runAttempt(snapshot: TaskSnapshot, registry: Registry): Pr
   const controller = new AbortController();
   const ctx = createContext({ ...claim, createdBy: task.createdBy, controller });
   const outcome = await runWithTimeout(
-    () => handler.run((task.data ?? {}) as Record<string, unknown>, ctx),
+    () => handler.run(input.data as Record<string, unknown>, ctx),
     handler.options.timeoutSeconds,
     controller,
   );
@@ -104,7 +110,7 @@ async function scheduleNext(path: string, attempt: number, runAt: Date, queue: s
 }
 
 /**
- * Ends a task that cannot run (malformed, too large, unknown handler) as `failed`, if nobody changed it meanwhile,
+ * Ends a task that cannot run (malformed, too large, unknown handler, data its schema refuses) as `failed`, if nobody changed it meanwhile,
  * with as much of the failure record as the document can hold.
  */
 async function failWithoutRunning(snapshot: TaskSnapshot, failure: TaskFailure): Promise<void> {

@@ -1,10 +1,13 @@
 // Checks a task document written by a client before anything runs it. A malformed task is not an error of the
 // engine: it ends `failed` with `task/invalid` and a message that says what is wrong. A task too large for the
-// engine's own fields to fit beside it ends `failed` with `task/too-large` before anything is written to it.
+// engine's own fields to fit beside it ends `failed` with `task/too-large` before anything is written to it. Once
+// its handler is known, `data` must fit the handler's schema (`task/invalid`, naming the field).
 import { Timestamp, type DocumentData } from "firebase-admin/firestore";
 import { LIMITS } from "../config";
 import { ERROR_CODES } from "../model/task";
 import { TaskFailure } from "../model/errors";
+import { checkData } from "../model/schema";
+import type { TaskHandler } from "../model/handler";
 import { tooLargeProblem } from "./task-size";
 
 function isPlainMap(value: unknown): value is Record<string, unknown> {
@@ -41,4 +44,25 @@ export function validateTask(task: DocumentData, path: string): TaskFailure | un
   if (problem) return new TaskFailure(ERROR_CODES.invalid, problem, false);
   const tooLarge = tooLargeProblem(path, task);
   return tooLarge ? new TaskFailure(ERROR_CODES.tooLarge, tooLarge, false) : undefined;
+}
+
+/**
+ * The `data` the handler runs with: as stored, or its schema's output. A task whose data the schema refuses (or
+ * whose schema throws) cannot run, whatever the attempt: `task/invalid`, the message naming the first bad field.
+ */
+export async function validateData(
+  handler: TaskHandler<never, unknown>,
+  data: unknown,
+): Promise<{ data: unknown; failure?: undefined } | { failure: TaskFailure }> {
+  const stored = data ?? {};
+  if (!handler.schema) return { data: stored };
+  try {
+    const check = await checkData(handler.schema, stored);
+    return check.problem === undefined
+      ? { data: check.value }
+      : { failure: new TaskFailure(ERROR_CODES.invalid, check.problem, false) };
+  } catch (error) {
+    const message = `the handler's schema threw: ${String((error as Error)?.message ?? error)}`;
+    return { failure: new TaskFailure(ERROR_CODES.invalid, message, false) };
+  }
 }

@@ -2,6 +2,7 @@
 // registers. Types (and the brand that marks a handler) only, so the model has no runtime dependencies.
 import type { DocumentReference } from "firebase-admin/firestore";
 import type { ServerTaskRequest } from "./request";
+import type { StandardSchemaV1 } from "./schema";
 
 type Jitter = "full" | "equal";
 
@@ -53,10 +54,21 @@ export type HandlerFunction<TData, TResult> = (data: TData, ctx: TaskContext) =>
 /** Marks a handler object, so a handler tree can tell handlers from folders. */
 export const HANDLER = Symbol.for("firestore-task-queue.handler");
 
-export interface TaskHandler<TData = Record<string, unknown>, TResult = unknown> {
+/** Types only: carries what an enqueue passes as `data` (a schema's input type). */
+declare const INPUT: unique symbol;
+
+/**
+ * `TData` is what `run` receives; `TInput` what an enqueue writes as `data`. They differ only with a schema: its
+ * input type (`{ ms?: number }`) and its parsed output (`{ ms: number }`, the default filled in).
+ */
+export interface TaskHandler<TData = Record<string, unknown>, TResult = unknown, TInput = TData> {
   readonly [HANDLER]: true;
   readonly options: ResolvedHandlerOptions;
+  /** Checks `data` before each run; `run` receives its output. Absent: `data` is passed as stored. */
+  readonly schema?: StandardSchemaV1;
   readonly run: HandlerFunction<TData, TResult>;
+  /** Never set: a parameter type, so a tree of handlers accepts any input (`TaskHandler<never, unknown>`). */
+  readonly [INPUT]?: (data: TInput) => void;
 }
 
 export interface HandlerTree {
@@ -117,9 +129,12 @@ export interface Registry<T extends HandlerTree = HandlerTree> {
   list(): RegisteredHandler[];
 }
 
-/** The `data` type a handler at `type`/`action` expects: lets clients type their task writes. */
+/**
+ * The `data` type a handler at `type`/`action` expects, as written (a schema's input type): lets clients type
+ * their task writes.
+ */
 export type HandlerData<T extends HandlerTree, Type extends keyof T, Action extends string> =
-  HandlerAt<T[Type], Action> extends TaskHandler<infer D, unknown> ? D : never;
+  HandlerAt<T[Type], Action> extends TaskHandler<never, unknown, infer D> ? D : never;
 
 type HandlerAt<Node, Action extends string> = Action extends `${infer Head}.${infer Rest}`
   ? Head extends keyof Node

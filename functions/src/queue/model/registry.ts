@@ -13,12 +13,28 @@ import {
   type ResolvedHandlerOptions,
   type TaskHandler,
 } from "./handler";
+import { isSchema, type DataSchema, type StandardSchemaV1 } from "./schema";
 
+/**
+ * Declares one handler whose `data` a schema checks (any Standard Schema: zod, valibot, arktype): the engine runs
+ * it on the parsed output only, and enqueues are typed with, and checked against, the schema's input.
+ */
+export function defineHandler<S extends DataSchema, TResult = unknown>(
+  options: HandlerOptions & { schema: S },
+  run: HandlerFunction<StandardSchemaV1.InferOutput<S>, TResult>,
+): TaskHandler<StandardSchemaV1.InferOutput<S>, TResult, StandardSchemaV1.InferInput<S>>;
 /** Declares one handler. `TData` is the shape of the task's `data`; clients are typed from it. */
 export function defineHandler<TData extends object = Record<string, unknown>, TResult = unknown>(
   options: HandlerOptions,
   run: HandlerFunction<TData, TResult>,
-): TaskHandler<TData, TResult> {
+): TaskHandler<TData, TResult>;
+export function defineHandler(
+  { schema, ...options }: HandlerOptions & { schema?: DataSchema },
+  run: HandlerFunction<never, unknown>,
+): TaskHandler<never, unknown> {
+  if (schema !== undefined && !isSchema(schema)) {
+    throw new TypeError("schema must be a Standard Schema (zod, valibot, arktype...): it has no `~standard`");
+  }
   const resolved: ResolvedHandlerOptions = {
     clientEnqueue: options.clientEnqueue ?? false,
     idempotent: options.idempotent ?? false,
@@ -39,7 +55,12 @@ export function defineHandler<TData extends object = Record<string, unknown>, TR
     throw new RangeError(`backoff needs 0 <= baseSeconds <= capSeconds, got ${JSON.stringify(backoff)}`);
   }
   checkLimits(resolved);
-  return Object.freeze({ [HANDLER]: true as const, options: Object.freeze(resolved), run });
+  return Object.freeze({
+    [HANDLER]: true as const,
+    options: Object.freeze(resolved),
+    ...(schema ? { schema } : {}),
+    run,
+  });
 }
 
 function isHandler(value: unknown): value is TaskHandler<never, unknown> {

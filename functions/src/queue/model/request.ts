@@ -17,9 +17,12 @@ export interface Register {}
 /** The registered handler tree, or the untyped `HandlerTree` before an app registers one. */
 type RegisteredHandlers = Register extends { handlers: infer H extends HandlerTree } ? H : HandlerTree;
 
-/** Every handler under `node`, as `{ action, data }` with dotted actions for nested handlers. */
+/**
+ * Every handler under `node`, as `{ action, data }` with dotted actions for nested handlers; `data` is what the
+ * handler accepts as written (its schema's input type).
+ */
 type ActionsOf<Node, Prefix extends string> = {
-  [K in keyof Node & string]: Node[K] extends TaskHandler<infer D, unknown>
+  [K in keyof Node & string]: Node[K] extends TaskHandler<never, unknown, infer D>
     ? { action: `${Prefix}${K}`; data: D }
     : ActionsOf<Node[K], `${Prefix}${K}.`>;
 }[keyof Node & string];

@@ -1,11 +1,14 @@
 // Enqueuing from server code: a handler chaining follow-up work (`ctx.enqueue`), a callable function, a script.
 // The server may enqueue any registered handler, client-enqueueable or not; the security rules only govern clients.
+// `data` is checked against the handler's schema before anything is written.
 import { FieldValue, Timestamp, type DocumentReference, type DocumentSnapshot } from "firebase-admin/firestore";
 import { PermanentError } from "../model/errors";
 import { TASK_DOCUMENT_PATH, TASKS_COLLECTION, isQueueParentPath, isQueueTaskPath } from "../model/task";
 import { hashId } from "./ids";
 import { isAlreadyExists } from "./status-codes";
+import { checkData } from "../model/schema";
 import type { ServerTaskRequest } from "../model/request";
+import type { Registry } from "../model/handler";
 
 export interface EnqueueOptions {
   /**
@@ -24,7 +27,36 @@ export const ENQUEUE_ERROR_CODES = {
   unsupportedParent: "enqueue/unsupported-parent",
   /** The id is taken by a task server code did not enqueue, or by another handler's task. */
   idTaken: "enqueue/id-taken",
+  /** `data` does not fit the handler's schema: the message names the first bad field. */
+  invalidData: "enqueue/invalid-data",
 } as const;
+
+let registered: Registry | undefined;
+
+/**
+ * The application's handlers, whose schemas `enqueueTask` and `ctx.enqueue` check `data` against: the runtime side
+ * of `Register` (functions/src/handlers/index.ts calls it). Enqueuing before it is called is an error, not a write
+ * nobody checked.
+ */
+export function registerHandlers(registry: Registry): void {
+  registered = registry;
+}
+
+/** Throws, writing nothing, when `data` does not fit the schema of the handler at `type`/`action`. */
+async function checkRequestData(type: string, action: string, data: object): Promise<void> {
+  if (!registered) {
+    throw new Error(
+      `cannot enqueue ${type}.${action}: no handlers registered; import the module that calls registerHandlers ` +
+        "(functions/src/handlers) first, so data is checked against their schemas",
+    );
+  }
+  const schema = registered.resolve(type, action)?.schema;
+  if (!schema) return; // no schema, or no such handler: the engine fails the task with handler/not-found
+  const check = await checkData(schema, data);
+  if (check.problem !== undefined) {
+    throw new PermanentError(`cannot enqueue ${type}.${action}: ${check.problem}`, ENQUEUE_ERROR_CODES.invalidData);
+  }
+}
 
 /**
  * Writes a `scheduled` task under `parent` (its `tasks` sub-collection) and returns its reference. `parent` must be
@@ -67,6 +99,7 @@ export async function createTask(
       ENQUEUE_ERROR_CODES.unsupportedParent,
     );
   }
+  await checkRequestData(type, action, data ?? {});
   const tasks = parent.collection(TASKS_COLLECTION);
   const ref = options.id ? tasks.doc(options.id) : tasks.doc();
   const task: Record<string, unknown> = {
