@@ -7,10 +7,10 @@
 import { Timestamp, type QueryDocumentSnapshot } from "firebase-admin/firestore";
 import { FANOUT } from "../config";
 import { db } from "../store/firestore";
-import { TASKS_COLLECTION } from "../model/task";
 import { GROUP_COUNTED_STATES } from "../model/group";
 import { groupLog } from "../logs";
 import { finishGroup, noCounts } from "./fan-in";
+import { countChildren, dueGroups } from "./group-queries";
 
 export interface GroupCheckSummary {
   /** Open groups past their `checkAt`. */
@@ -23,12 +23,7 @@ export interface GroupCheckSummary {
 /** Checks up to `limit` open groups whose `checkAt` is past `now`. */
 export async function checkGroups(now: Date, limit = FANOUT.checksPerPass): Promise<GroupCheckSummary> {
   const summary: GroupCheckSummary = { checked: 0, finished: 0, errors: 0 };
-  const due = await db()
-    .collection(FANOUT.collection)
-    .where("checkAt", "<=", Timestamp.fromDate(now))
-    .orderBy("checkAt")
-    .limit(limit)
-    .get();
+  const due = await dueGroups(now).limit(limit).get();
   await Promise.all(
     due.docs.map(async (group) => {
       summary.checked++;
@@ -45,14 +40,11 @@ export async function checkGroups(now: Date, limit = FANOUT.checksPerPass): Prom
 
 async function checkGroup(group: QueryDocumentSnapshot, now: Date): Promise<boolean> {
   if (group.get("state") !== "open") return false;
-  const children = db()
-    .doc(group.get("parent") as string)
-    .collection(TASKS_COLLECTION)
-    .where("group", "==", group.id);
+  const parent = db().doc(group.get("parent") as string);
   const counts = noCounts();
   await Promise.all(
     GROUP_COUNTED_STATES.map(async (state) => {
-      counts[state] = (await children.where("state", "==", state).count().get()).data().count;
+      counts[state] = await countChildren(parent, group.id, state);
     }),
   );
   const ended = counts.completed + counts.failed + counts.cancelled;

@@ -8,19 +8,14 @@
 //
 // What the engine never sees end (a child cancelled by an admin) or a worker that stopped between the count and the
 // close, the sweeper finds (groups/check-groups.ts): it finishes a group whose children have all ended, from counts.
-import {
-  FieldPath,
-  FieldValue,
-  type DocumentData,
-  type DocumentReference,
-  type UpdateData,
-} from "firebase-admin/firestore";
+import { FieldValue, type DocumentData, type DocumentReference, type UpdateData } from "firebase-admin/firestore";
 import { FANOUT } from "../config";
 import { db } from "../store/firestore";
 import { newTaskDocument } from "../store/enqueue-task";
 import { isAlreadyExists } from "../store/status-codes";
 import { TASKS_COLLECTION } from "../model/task";
 import { groupLog } from "../logs";
+import { childrenQuery } from "./group-queries";
 import type { SideWrite } from "../store/fenced-writer";
 import type { ServerTaskRequest } from "../model/request";
 import {
@@ -183,9 +178,6 @@ export function fanInOf(record: unknown): FanIn | undefined {
     group,
     total,
     ...countsOf(record),
-    children(state?: CountedState) {
-      const all = db().doc(parent).collection(TASKS_COLLECTION).where("group", "==", group);
-      return (state ? all.where("state", "==", state) : all).orderBy(FieldPath.documentId());
-    },
+    children: (state?: CountedState) => childrenQuery(db().doc(parent), group, state),
   };
 }

@@ -34,7 +34,7 @@ export interface FanIn extends GroupCounts {
   readonly total: number;
   /**
    * The children (those of one final state, if given), ordered by id: page with `.limit(n)` and `.startAfter(last)`,
-   * `.select()` for their paths only, `.count()` to count them.
+   * `.select()` for their paths only; count them with an aggregation.
    */
   children(state?: CountedState): Query;
 }
