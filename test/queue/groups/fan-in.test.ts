@@ -6,6 +6,8 @@ import assert from "node:assert/strict";
 import type { DocumentReference, DocumentSnapshot } from "firebase-admin/firestore";
 import { FANOUT } from "../../../functions/src/queue/config";
 import { fanOut, groupId } from "../../../functions/src/queue/groups/fan-out";
+import { fanInOf } from "../../../functions/src/queue/groups/fan-in";
+import { checkGroups } from "../../../functions/src/queue/groups/check-groups";
 import { runAttempt } from "../../../functions/src/queue/attempt/run-attempt";
 import { handleTaskCreated, type TaskCreatedEvent } from "../../../functions/src/queue/triggers/dispatch-task";
 import { handlers } from "../../../functions/src/handlers";
@@ -83,10 +85,10 @@ describe("fan-out and fan-in: ctx.fanOut and ctx.fanIn", () => {
   it("ctx.fanIn lists the children, all or by final state", async function () {
     this.timeout(60_000);
     const { continuation } = await fanOutTask(6, { failEvery: 2 });
-    const run = (await import("../../../functions/src/queue/groups/fan-in")).fanInOf(continuation.get("fanIn"));
-    assert.ok(run);
-    assert.equal((await run.children().count().get()).data().count, 6);
-    const failed = await run.children("failed").select().get();
+    const fanIn = fanInOf(continuation.get("fanIn")); // what the continuation's handler got as ctx.fanIn
+    assert.ok(fanIn);
+    assert.equal((await fanIn.children().count().get()).data().count, 6);
+    const failed = await fanIn.children("failed").select().get();
     assert.equal(failed.size, 3);
     assert.ok(failed.docs.every((doc) => doc.ref.path.startsWith(`${continuation.ref.parent.path}/`)));
   });
@@ -129,7 +131,6 @@ describe("fan-out and fan-in: ctx.fanOut and ctx.fanIn", () => {
 
     it("a child cancelled by an admin counts: the sweeper's check finishes the group", async function () {
       this.timeout(60_000);
-      const { checkGroups } = await import("../../../functions/src/queue/groups/check-groups");
       const { parent, group, result } = await fanOutLater(3);
       const [first, second, third] = await childrenOf(parent, group);
       for (const child of [first, second]) {
