@@ -123,3 +123,22 @@ export const FLOW = {
   /** A resume stops after the page that ends past this (call again with its cursor to go on). */
   resumeBudgetMs: 420_000,
 };
+
+/** Fan-out and fan-in (`ctx.fanOut`): a group of child tasks whose end enqueues one continuation. */
+export const FANOUT = {
+  /** Children one `ctx.fanOut` may write, at most. */
+  maxChildren: 10_000,
+  /**
+   * The engine's own collection of groups, `{collection}/{groupId}`, each with its counter shards in `shards`.
+   * A group of n children has ceil(√n) shards: each shard takes one write per child of its own, the group one per
+   * shard, so neither takes more than about √n writes.
+   */
+  collection: "_taskGroups",
+  /**
+   * A group still open this long after its creation, or after its last check, is checked by the sweeper: if every
+   * child has ended (a child cancelled by an admin is never counted by the engine), it is finished from counts.
+   */
+  checkAfterSeconds: 300,
+  /** Open groups the sweeper checks per pass, at most. */
+  checksPerPass: 20,
+};

@@ -16,6 +16,7 @@ import { nextState, type Transition } from "./retry-policy";
 import { runWithTimeout } from "./timeout";
 import { validateData, validateTask } from "./validate";
 import type { Registry } from "../model/handler";
+import { closeShardIfFull, withCount, type ChildCount } from "../groups/fan-in";
 
 /**
  * Runs one attempt. Resolves to when the attempt started (epoch ms, no earlier than its recorded `startedAt`), or
@@ -52,7 +53,7 @@ export async function runAttempt(snapshot: TaskSnapshot, registry: Registry): Pr
   // The claim's recorded `startedAt` is its commit time, which is no later than now.
   const started = express ? claim.startedAt.toMillis() : Date.now();
   const controller = new AbortController();
-  const ctx = createContext({ ...claim, createdBy: task.createdBy, controller });
+  const ctx = createContext({ ...claim, createdBy: task.createdBy, fanIn: task.fanIn, controller });
   const outcome = await runWithTimeout(
     () => handler.run(input.data as Record<string, unknown>, ctx),
     handler.options.timeoutSeconds,
@@ -68,8 +69,13 @@ export async function runAttempt(snapshot: TaskSnapshot, registry: Registry): Pr
   }
   const info = { attempt: claim.attempt, startedAt: claim.startedAt, history: task.history };
   const attemptFields = express ? unclaimedAttemptFields(snapshot, claim) : {};
+  let count: ChildCount | undefined;
   const written = await writeOutcome(
-    (update) => claim.writer.update({ ...attemptFields, ...update }, { final: true }),
+    (update) => {
+      const counted = withCount(ref.path, task, { ...attemptFields, ...update });
+      count = counted.count;
+      return claim.writer.update(counted.update, { final: true, also: counted.also });
+    },
     outcomeUpdate(transition, info, result),
     claim.attempt,
   );
@@ -79,6 +85,7 @@ export async function runAttempt(snapshot: TaskSnapshot, registry: Registry): Pr
     return started;
   }
   logTransition(ref.path, claim.attempt, claim.startedAt, transition);
+  if (count) await closeShardIfFull(count);
   // The engine's own writes do not wake it: the next attempt is dispatched here, at its backoff time.
   if (transition.state === "scheduled") {
     const queue = runQueueOf(registry, task.type, task.action);
@@ -118,11 +125,18 @@ async function failWithoutRunning(snapshot: TaskSnapshot, failure: TaskFailure):
   const transition: Transition = { state: "failed", failure };
   const full = outcomeUpdate(transition, { attempt, startedAt: Timestamp.now(), history: snapshot.data.history });
   const update = failureThatFits(snapshot.ref.path, snapshot.data, { ...full, attempts: attempt });
-  const write = async (fields: typeof update) =>
-    (await updateAsOurs(snapshot.ref, snapshot.updateTime, fields)) !== undefined;
-  if (await writeOutcome(write, update, attempt))
+  let count: ChildCount | undefined;
+  const write = async (fields: typeof update) => {
+    const counted = withCount(snapshot.ref.path, snapshot.data, fields);
+    count = counted.count;
+    return (
+      (await updateAsOurs(snapshot.ref, snapshot.updateTime, counted.update, undefined, counted.also)) !== undefined
+    );
+  };
+  if (await writeOutcome(write, update, attempt)) {
     taskLog.failed(snapshot.ref.path, attempt, failure.code, failure.message);
-  else taskLog.claimLost(snapshot.ref.path);
+    if (count) await closeShardIfFull(count);
+  } else taskLog.claimLost(snapshot.ref.path);
 }
 
 function logTransition(path: string, attempt: number, startedAt: Timestamp, transition: Transition): void {

@@ -54,6 +54,7 @@ export const ENGINE_FIELD_MAX = new Map<string, number>([
   ["retriedAt", TIME],
   ["cancelledBy", textMax(UID_CHARS)],
   ["cancelledAt", TIME],
+  ["groupCounted", 1], // a fan-out child, counted with its outcome (groups/fan-in.ts): a boolean
 ]);
 
 /**

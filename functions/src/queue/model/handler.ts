@@ -3,6 +3,7 @@
 import type { DocumentReference } from "firebase-admin/firestore";
 import type { ServerTaskRequest } from "./request";
 import type { StandardSchemaV1 } from "./schema";
+import type { FanIn, FanOutOptions, FanOutResult } from "./group";
 
 type Jitter = "full" | "equal";
 
@@ -113,6 +114,15 @@ export interface TaskContext {
     request: ServerTaskRequest,
     options?: { parent?: DocumentReference; id?: string },
   ): Promise<DocumentReference>;
+  /**
+   * Fans out: writes `children` (1 to 10,000, typed like `enqueue`) as a group, and enqueues `options.then` once,
+   * when every child has ended (`completed`, `failed` or `cancelled`); the continuation reads the counts from
+   * `ctx.fanIn`. A failed child does not hold it back: the continuation decides. Ids derive from this task, the
+   * call's order and each child's index, so a retried attempt that fans out again writes no child twice.
+   */
+  fanOut(children: readonly ServerTaskRequest[], options: FanOutOptions): Promise<FanOutResult>;
+  /** In a fan-out's continuation: the group's counts per final state and its children; undefined elsewhere. */
+  readonly fanIn?: FanIn;
 }
 
 export interface RegisteredHandler {

@@ -29,6 +29,8 @@ export const ENQUEUE_ERROR_CODES = {
   idTaken: "enqueue/id-taken",
   /** `data` does not fit the handler's schema: the message names the first bad field. */
   invalidData: "enqueue/invalid-data",
+  /** A fan-out of no children or more than `FANOUT.maxChildren`, or a retried one that differs from the first. */
+  invalidFanOut: "enqueue/invalid-fan-out",
 } as const;
 
 let registered: Registry | undefined;
@@ -43,7 +45,7 @@ export function registerHandlers(registry: Registry): void {
 }
 
 /** Throws, writing nothing, when `data` does not fit the schema of the handler at `type`/`action`. */
-async function checkRequestData(type: string, action: string, data: object): Promise<void> {
+export async function checkRequestData(type: string, action: string, data: object): Promise<void> {
   if (!registered) {
     throw new Error(
       `cannot enqueue ${type}.${action}: no handlers registered; import the module that calls registerHandlers ` +
@@ -84,7 +86,7 @@ export async function createTask(
   request: ServerTaskRequest,
   options: CreateTaskOptions = {},
 ): Promise<{ ref: DocumentReference; created: boolean }> {
-  const { type, action, data, runAt } = request as { type: string; action: string; data?: object; runAt?: unknown };
+  const { type, action, data } = request as { type: string; action: string; data?: object };
   if (!isQueueParentPath(parent.path)) {
     throw new PermanentError(
       `cannot enqueue ${type}.${action} under ${parent.path}: tasks run only at ${TASK_DOCUMENT_PATH}, under a ` +
@@ -102,19 +104,7 @@ export async function createTask(
   await checkRequestData(type, action, data ?? {});
   const tasks = parent.collection(TASKS_COLLECTION);
   const ref = options.id ? tasks.doc(options.id) : tasks.doc();
-  const task: Record<string, unknown> = {
-    ...options.fields,
-    type,
-    action,
-    state: "scheduled",
-    data: data ?? {},
-    createdAt: FieldValue.serverTimestamp(),
-  };
-  if (runAt instanceof Date) task.runAt = Timestamp.fromDate(runAt);
-  else if (runAt !== undefined) task.runAt = runAt;
-  // Due now: written anyway, so the sweeper's overdue query (on `runAt`) sees the task if its event is lost.
-  else task.runAt = FieldValue.serverTimestamp();
-  if (options.enqueuedBy) task.enqueuedBy = options.enqueuedBy;
+  const task = newTaskDocument(request, options);
   try {
     await ref.create(task);
     return { ref, created: true };
@@ -137,11 +127,33 @@ export async function createTask(
 }
 
 /**
+ * The document a server enqueue creates: `options.fields`, then the request's fields, `state: "scheduled"`, the
+ * server's `createdAt` and `runAt` (the create's time when the request has none), and `enqueuedBy`.
+ */
+export function newTaskDocument(request: ServerTaskRequest, options: CreateTaskOptions = {}): Record<string, unknown> {
+  const { type, action, data, runAt } = request as { type: string; action: string; data?: object; runAt?: unknown };
+  const task: Record<string, unknown> = {
+    ...options.fields,
+    type,
+    action,
+    state: "scheduled",
+    data: data ?? {},
+    createdAt: FieldValue.serverTimestamp(),
+  };
+  if (runAt instanceof Date) task.runAt = Timestamp.fromDate(runAt);
+  else if (runAt !== undefined) task.runAt = runAt;
+  // Due now: written anyway, so the sweeper's overdue query (on `runAt`) sees the task if its event is lost.
+  else task.runAt = FieldValue.serverTimestamp();
+  if (options.enqueuedBy) task.enqueuedBy = options.enqueuedBy;
+  return task;
+}
+
+/**
  * Why the task found at an enqueue's id is not that enqueue, or undefined when it is. Every client create carries
  * `createdBy` (the rules force it, and let no client write `enqueuedBy`); server code never writes it. `data` is not
  * compared: Firestore does not store it as given (a Date becomes a Timestamp, `serverTimestamp()` a time).
  */
-function clashWith(existing: DocumentSnapshot, address: string): string | undefined {
+export function clashWith(existing: DocumentSnapshot, address: string): string | undefined {
   const createdBy = existing.get("createdBy");
   if (createdBy !== undefined) return `a task not enqueued by server code (created by ${JSON.stringify(createdBy)})`;
   const found = `${existing.get("type")}.${existing.get("action")}`;
