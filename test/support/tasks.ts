@@ -24,13 +24,14 @@ const NESTING = ["regions", "shops", "users", "orders"];
 
 /**
  * A fresh order at `depth` (1 is top-level: `orders/o`; 2 `users/u/orders/o`; 3 `shops/s/users/u/orders/o`), with
- * unique ids and `fields` as `newParent`'s. Its ancestors are not written: a parent's own document is all it needs.
+ * unique ids and `fields` as `newParent`'s; `root` renames the top-level collection (a test's own, for filters). Its
+ * ancestors are not written: a parent's own document is all it needs.
  */
-export async function newParentAt(depth: number, fields: DocumentData = {}): Promise<DocumentReference> {
+export async function newParentAt(depth: number, fields: DocumentData = {}, root?: string): Promise<DocumentReference> {
   if (depth < 1 || depth > NESTING.length) throw new Error(`no parent fixture at depth ${depth}`);
-  const path = NESTING.slice(-depth)
-    .map((collection) => `${collection}/${uniqueId(collection)}`)
-    .join("/");
+  const collections = NESTING.slice(-depth);
+  if (root) collections[0] = root;
+  const path = collections.map((collection) => `${collection}/${uniqueId(collection)}`).join("/");
   const ref = adminDb().doc(path);
   await ref.set({ ownerId: "owner-1", customerEmail: "customer@example.com", ...fields });
   return ref;
