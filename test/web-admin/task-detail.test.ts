@@ -138,6 +138,13 @@ describe("admin page: the task detail", () => {
       await page.reload();
       await page.locator(".detail-pane .detail-head [data-state=cancelled]").waitFor();
       assert.match(await page.locator(".detail-pane .detail-path").innerText(), new RegExp(sibling.id));
+
+      // One level deeper, a `tasks` collection is the app's own: shown, with no action the engine would refuse.
+      const tooDeep = await writeFailedTask(await newParentAt(4, { ownerId: "someone" }, root), { action: "fail" });
+      await page.goto(new URL(`/?state=failed&collection=${root}&task=${tooDeep.path}`, page.url()).href);
+      await page.locator(".detail-pane .detail-head [data-state=failed]").waitFor();
+      assert.match(await page.locator(".detail-actions").innerText(), /Not a queue task/);
+      assert.equal(await page.locator(".detail-actions button").count(), 0);
       assertNoProblems(opened);
     } finally {
       await opened.close();
