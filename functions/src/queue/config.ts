@@ -1,6 +1,14 @@
 // Every default and limit of the engine, in one place. Per-handler options (model/registry.ts) override the
 // handler-level ones. No imports: the client library and the admin page read their bounds from here too.
 
+/**
+ * How deep a task's parent document may be: 1 is a top-level document (`orders/o-1`), 3 is `a/1/b/2/c/3`. A task in
+ * the `tasks` sub-collection of a document at depth 1 to this runs; one deeper stays the app's. The trigger (one
+ * function per depth, functions/src/index.ts), the path checks (model/task.ts) and the security rules (a generated
+ * block, `npm run rules:allowlist`) follow it.
+ */
+export const MAX_PARENT_DEPTH = 3;
+
 /** Region of the deployed functions; the Cloud Tasks queue of `runTask` lives there too. */
 export const REGION = "us-central1";
 

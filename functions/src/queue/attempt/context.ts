@@ -73,7 +73,13 @@ export function createContext(args: {
   return {
     taskRef,
     parentRef,
-    params: { collection: parentRef.parent.id, parentId: parentRef.id, taskId: taskRef.id },
+    params: {
+      collection: parentRef.parent.id,
+      parentId: parentRef.id,
+      taskId: taskRef.id,
+      parentPath: parentRef.path,
+      depth: parentRef.path.split("/").length / 2,
+    },
     attempt,
     maxAttempts,
     idempotencyKey: idempotencyKeyFor(taskRef.path),

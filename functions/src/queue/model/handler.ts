@@ -87,9 +87,13 @@ export interface HandlerLogger {
 export interface TaskContext {
   /** The task document. */
   readonly taskRef: DocumentReference;
-  /** The document that owns the task (`orders/o-123` for `orders/o-123/tasks/t1`). */
+  /** The document that owns the task (`orders/o-123` for `orders/o-123/tasks/t1`, `users/u/orders/o-1` deeper). */
   readonly parentRef: DocumentReference;
-  readonly params: { collection: string; parentId: string; taskId: string };
+  /**
+   * Where the task lives: `collection` and `parentId` name its direct parent (`orders`, `o-1` for
+   * `users/u/orders/o-1/tasks/t1`), `parentPath` the parent's whole path, `depth` how deep it is (1 to 3).
+   */
+  readonly params: { collection: string; parentId: string; taskId: string; parentPath: string; depth: number };
   /** 1 for the first attempt. */
   readonly attempt: number;
   readonly maxAttempts: number;

@@ -3,7 +3,8 @@
 // `data` is checked against the handler's schema before anything is written.
 import { FieldValue, Timestamp, type DocumentReference, type DocumentSnapshot } from "firebase-admin/firestore";
 import { PermanentError } from "../model/errors";
-import { TASK_DOCUMENT_PATH, TASKS_COLLECTION, isQueueParentPath, isQueueTaskPath } from "../model/task";
+import { MAX_PARENT_DEPTH } from "../config";
+import { TASKS_COLLECTION, isQueueParentPath, isQueueTaskPath } from "../model/task";
 import { hashId } from "./ids";
 import { isAlreadyExists } from "./status-codes";
 import { checkData } from "../model/schema";
@@ -23,7 +24,7 @@ export interface EnqueueOptions {
 
 /** The errors enqueueTask throws for a request it cannot honour; PermanentErrors, since trying again cannot help. */
 export const ENQUEUE_ERROR_CODES = {
-  /** The parent is not a top-level document, or the id is not one path segment: the task would never run. */
+  /** The parent is deeper than MAX_PARENT_DEPTH, or the id is not one path segment: the task would never run. */
   unsupportedParent: "enqueue/unsupported-parent",
   /** The id is taken by a task server code did not enqueue, or by another handler's task. */
   idTaken: "enqueue/id-taken",
@@ -62,7 +63,7 @@ export async function checkRequestData(type: string, action: string, data: objec
 
 /**
  * Writes a `scheduled` task under `parent` (its `tasks` sub-collection) and returns its reference. `parent` must be
- * a top-level document: the trigger watches `{collection}/{parentId}/tasks/{taskId}` and nothing deeper.
+ * a document at depth 1 to MAX_PARENT_DEPTH (`orders/o-1`, `users/u/orders/o-1`): the trigger watches nothing deeper.
  */
 export async function enqueueTask(
   parent: DocumentReference,
@@ -89,15 +90,18 @@ export async function createTask(
   const { type, action, data } = request as { type: string; action: string; data?: object };
   if (!isQueueParentPath(parent.path)) {
     throw new PermanentError(
-      `cannot enqueue ${type}.${action} under ${parent.path}: tasks run only at ${TASK_DOCUMENT_PATH}, under a ` +
-        "top-level document (such as orders/o-1); a task under a nested document would never run",
+      `cannot enqueue ${type}.${action} under ${parent.path}: tasks run only under a document at depth 1 to ` +
+        `${MAX_PARENT_DEPTH} (such as orders/o-1 or users/u/orders/o-1); a task under a deeper document would never run`,
       ENQUEUE_ERROR_CODES.unsupportedParent,
     );
   }
-  if (options.id && !isQueueTaskPath(`${parent.path}/${TASKS_COLLECTION}/${options.id}`)) {
+  if (
+    options.id &&
+    (options.id.includes("/") || !isQueueTaskPath(`${parent.path}/${TASKS_COLLECTION}/${options.id}`))
+  ) {
     throw new PermanentError(
       `cannot enqueue ${type}.${action} with id "${options.id}": a task id is one path segment, ` +
-        `tasks run only at ${TASK_DOCUMENT_PATH}`,
+        `tasks run only at {parent}/${TASKS_COLLECTION}/{taskId}`,
       ENQUEUE_ERROR_CODES.unsupportedParent,
     );
   }
