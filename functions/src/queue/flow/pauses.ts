@@ -65,8 +65,8 @@ export function currentPauses(): Promise<Pauses> {
 const settle = () => new Promise((resolve) => setTimeout(resolve, FLOW.pausesCacheMs));
 
 /**
- * Pauses or resumes `target` (a schedule's pause is `setSchedulePaused`, admin/schedules.ts) and returns once every instance's
- * copy is at least as new as the change: after a pause, no attempt of the target starts.
+ * Pauses or resumes `target` (a schedule's pause is `setSchedulePaused`, admin/schedules.ts) and returns once
+ * every instance's copy is at least as new as the change: after a pause, no attempt of the target starts.
  */
 export async function writePause(target: Exclude<PauseTarget, { schedule: string }>, paused: boolean, uid: string) {
   const value = paused ? { by: uid, at: FieldValue.serverTimestamp() } : FieldValue.delete();
