@@ -117,3 +117,15 @@ export const serial = defineHandler({ schema: serialData, maxConcurrent: 1 }, as
   await new Promise((resolve) => setTimeout(resolve, ms));
   return { waited: ms };
 });
+
+/**
+ * Records its run (as `record` does) and returns the data it received, debounced over 2 s: enqueues of one
+ * `dedupKey` within 2 s of the first run once, at the end of the window, with the last one's data.
+ */
+export const debounced = defineHandler<Record<string, unknown>, { received: Record<string, unknown> }>(
+  { debounceSeconds: 2 },
+  async (data, ctx) => {
+    await recordRun(data, ctx);
+    return { received: data };
+  },
+);

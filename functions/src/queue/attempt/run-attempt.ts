@@ -14,6 +14,8 @@ import { runQueueOf } from "../flow/limits";
 import { failureThatFits, outcomeUpdate, storableResult, writeOutcome } from "./outcome";
 import { nextState, type Transition } from "./retry-policy";
 import { runWithTimeout } from "./timeout";
+import { dedupLockHolder, lockToRelease } from "../store/dedup-lock";
+import { DEBOUNCED } from "../model/task";
 import { validateData, validateTask } from "./validate";
 import type { Registry } from "../model/handler";
 
@@ -34,8 +36,15 @@ export async function runAttempt(snapshot: TaskSnapshot, registry: Registry): Pr
   }
   const input = await validateData(handler, task.data);
   if (input.failure) {
-    await failWithoutRunning(snapshot, input.failure);
+    await failWithoutRunning(snapshot, input.failure, handler.options.debounceSeconds > 0);
     return undefined;
+  }
+  if (handler.options.debounceSeconds > 0 && typeof task.dedupKey === "string") {
+    const holder = await dedupLockHolder(ref, { type: task.type, action: task.action, dedupKey: task.dedupKey });
+    if (holder !== undefined && holder !== ref.path) {
+      await endDebounced(snapshot, holder);
+      return undefined;
+    }
   }
   const pause = pauseOf(await currentPauses(), task.type, task.action);
   if (pause) {
@@ -68,8 +77,13 @@ export async function runAttempt(snapshot: TaskSnapshot, registry: Registry): Pr
   }
   const info = { attempt: claim.attempt, startedAt: claim.startedAt, history: task.history };
   const attemptFields = express ? unclaimedAttemptFields(snapshot, claim) : {};
+  // An ending task releases its dedup key in the outcome's own commit; a retry keeps it. A debounced handler's lock
+  // is kept: it names the window's last task, which ended, so it is free, and the tasks that task superseded, if
+  // any is still to come due, find that they were superseded (a deleted lock would tell them nothing).
+  const keepLock = transition.state === "scheduled" || handler.options.debounceSeconds > 0;
+  const release = keepLock ? undefined : await lockToRelease(ref, task);
   const written = await writeOutcome(
-    (update) => claim.writer.update({ ...attemptFields, ...update }, { final: true }),
+    (update) => claim.writer.update({ ...attemptFields, ...update }, { final: true, alsoDelete: release }),
     outcomeUpdate(transition, info, result),
     claim.attempt,
   );
@@ -113,15 +127,32 @@ async function scheduleNext(path: string, attempt: number, runAt: Date, queue: s
  * Ends a task that cannot run (malformed, too large, unknown handler, data its schema refuses) as `failed`, if nobody changed it meanwhile,
  * with as much of the failure record as the document can hold.
  */
-async function failWithoutRunning(snapshot: TaskSnapshot, failure: TaskFailure): Promise<void> {
+async function failWithoutRunning(snapshot: TaskSnapshot, failure: TaskFailure, keepLock = false): Promise<void> {
   const { attempt } = attemptBudget(snapshot.data, 1);
   const transition: Transition = { state: "failed", failure };
   const full = outcomeUpdate(transition, { attempt, startedAt: Timestamp.now(), history: snapshot.data.history });
   const update = failureThatFits(snapshot.ref.path, snapshot.data, { ...full, attempts: attempt });
+  const release = keepLock ? undefined : await lockToRelease(snapshot.ref, snapshot.data);
   const write = async (fields: typeof update) =>
-    (await updateAsOurs(snapshot.ref, snapshot.updateTime, fields)) !== undefined;
+    (await updateAsOurs(snapshot.ref, snapshot.updateTime, fields, undefined, release)) !== undefined;
   if (await writeOutcome(write, update, attempt))
     taskLog.failed(snapshot.ref.path, attempt, failure.code, failure.message);
+  else taskLog.claimLost(snapshot.ref.path);
+}
+
+/**
+ * Ends a debounced task that a later enqueue of its key superseded: `cancelled`, with the reason and the task that
+ * runs instead, if nobody changed it meanwhile. Its handler never runs; the lock is the superseding task's.
+ */
+async function endDebounced(snapshot: TaskSnapshot, supersededBy: string): Promise<void> {
+  const written = await updateIfUnchanged(snapshot.ref, snapshot.updateTime, {
+    state: "cancelled",
+    cancelReason: DEBOUNCED,
+    supersededBy,
+    cancelledAt: FieldValue.serverTimestamp(),
+    updatedAt: FieldValue.serverTimestamp(),
+  });
+  if (written) taskLog.debounced(snapshot.ref.path, supersededBy);
   else taskLog.claimLost(snapshot.ref.path);
 }
 

@@ -44,17 +44,21 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * `updateIfUnchanged` for an attempt's own writes. A transient error is tried again, up to `LIMITS.writeAttempts`
  * tries in all, `LIMITS.writeBackoffMs` doubling between them (then the last error is thrown). A lost precondition
  * reads the task: if it holds this very write (see `holdsWrite`), the write landed on an earlier try and its update
- * time is returned; otherwise someone else wrote first: undefined.
+ * time is returned; otherwise someone else wrote first: undefined. `alsoDelete` (the dedup lock an outcome
+ * releases) is deleted in the same commit, so the two land together or not at all.
  */
 export async function updateAsOurs(
   ref: DocumentReference,
   lastUpdateTime: Timestamp,
   data: Fields,
   leaseOwner?: string,
+  alsoDelete?: DocumentReference,
 ): Promise<Timestamp | undefined> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return (await ref.update(data, { lastUpdateTime })).writeTime;
+      if (!alsoDelete) return (await ref.update(data, { lastUpdateTime })).writeTime;
+      const [result] = await ref.firestore.batch().update(ref, data, { lastUpdateTime }).delete(alsoDelete).commit();
+      return result.writeTime;
     } catch (error) {
       if (isPreconditionFailure(error)) {
         const task = await readTask(ref);
@@ -161,13 +165,13 @@ export class FencedWriter {
   /**
    * Writes `data` if the task is still ours; false once anybody else has written it, or after close(). A `final`
    * write (the outcome) waits for the write in flight, if any, but drops those queued behind it, and every later
-   * write but another final one (the outcome's fallback).
+   * write but another final one (the outcome's fallback). `alsoDelete` goes in the same commit (see updateAsOurs).
    */
-  update(data: Fields, options: { final?: boolean } = {}): Promise<boolean> {
+  update(data: Fields, options: { final?: boolean; alsoDelete?: DocumentReference } = {}): Promise<boolean> {
     if (options.final) this.finishing = true;
     const write = this.queue.then(async () => {
       if (this.fenced || this.closed || (this.finishing && !options.final)) return false;
-      const writeTime = await updateAsOurs(this.ref, this.lastUpdateTime, data, this.leaseOwner);
+      const writeTime = await updateAsOurs(this.ref, this.lastUpdateTime, data, this.leaseOwner, options.alsoDelete);
       if (!writeTime) {
         this.fenced = true;
         return false;
