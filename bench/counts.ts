@@ -156,7 +156,9 @@ export async function measureCounts(
       continue;
     }
     if (record.kind === "read") {
-      readsByFunction[record.fn] = (readsByFunction[record.fn] ?? 0) + 1;
+      // The meter names a function by its entry point (`limited.demo.throttled20`), the log by its id (hyphens).
+      const fn = record.fn.replaceAll(".", "-");
+      readsByFunction[fn] = (readsByFunction[fn] ?? 0) + 1;
     } else {
       functionWrites += record.writes;
       for (const path of record.paths) writesByTask.set(path, (writesByTask.get(path) ?? 0) + 1);

@@ -4,7 +4,7 @@ import { onTaskDispatched } from "firebase-functions/tasks";
 import { onSchedule } from "firebase-functions/scheduler";
 import { onCall } from "firebase-functions/https";
 import { FUNCTION_TIMEOUT_SECONDS, REGION, SCHEDULES, SWEEPER } from "./queue/config";
-import { TASK_DOCUMENT_PATH } from "./queue/model/task";
+import { TASK_DOCUMENT_PATHS, dispatchFunctionName } from "./queue/model/task";
 import { handleTaskCreated } from "./queue/triggers/dispatch-task";
 import { handleRunRequest } from "./queue/triggers/run-task";
 import { sweep } from "./queue/triggers/sweep-tasks";
@@ -25,10 +25,18 @@ const runtime = { region: REGION, timeoutSeconds: FUNCTION_TIMEOUT_SECONDS, memo
 // Retries by Cloud Tasks cover infrastructure errors only; handler failures are recorded on the task, not thrown.
 const queueRetries = { maxAttempts: 5, minBackoffSeconds: 1 };
 
-/** A task was created: runs it if due, schedules it if not. The engine's own writes never fire it. */
-export const dispatchTask = onDocumentCreated({ ...runtime, document: TASK_DOCUMENT_PATH }, (event) =>
-  handleTaskCreated(event, handlers),
-);
+/**
+ * A task was created: runs it if due, schedules it if not. The engine's own writes never fire it. A Firestore trigger
+ * matches a fixed number of path segments, so there is one per depth of parent, 1 to MAX_PARENT_DEPTH, sharing one
+ * handler: `dispatchTask` (`orders/o/tasks/t`), `dispatchTaskDepth2` (`users/u/orders/o/tasks/t`), ...
+ */
+const dispatchers: Record<string, ReturnType<typeof onDocumentCreated>> = {};
+TASK_DOCUMENT_PATHS.forEach((document, i) => {
+  dispatchers[dispatchFunctionName(i + 1)] = onDocumentCreated({ ...runtime, document }, (event) =>
+    handleTaskCreated(event, handlers),
+  );
+});
+export const { dispatchTask, dispatchTaskDepth2, dispatchTaskDepth3 } = dispatchers;
 
 /** Delayed tasks and retries, called by Cloud Tasks at their `runAt`. */
 export const runTask = onTaskDispatched<RunRequest>(

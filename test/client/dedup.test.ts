@@ -5,7 +5,7 @@ import { doc, setLogLevel, type DocumentReference } from "firebase/firestore";
 import { enqueueTask, waitForTask } from "../../functions/src/client";
 import { dedupLockRef } from "../../functions/src/queue/store/dedup-lock";
 import { adminDb, uniqueId } from "../support/emulators";
-import { newParent } from "../support/tasks";
+import { newParent, newParentAt } from "../support/tasks";
 import { signedInClient, type Client } from "../support/client";
 
 const HANDLER = { type: "order", action: "sendConfirmationEmail" } as const;
@@ -73,6 +73,20 @@ describe("client library: enqueueTask with a dedupKey", () => {
     });
     await new Promise((resolve) => setTimeout(resolve, enqueuedAt + 4500 - Date.now()));
     await enqueueTask(order, HANDLER, { dedupKey: key });
+  });
+
+  it("at depth 3: a second enqueue of a live key is refused, the task runs once and its lock is released", async () => {
+    const parent = await newParentAt(3, { ownerId: client.user.uid, customerEmail: client.email });
+    const order = doc(client.db, parent.path); // shops/s/users/u/orders/o
+    const key = uniqueId("key");
+    const first = await enqueueTask(order, { ...HANDLER, runAt: new Date(Date.now() + 3_000) }, { dedupKey: key });
+    await assert.rejects(enqueueTask(order, HANDLER, { dedupKey: key }), { code: "permission-denied" });
+    const lock = dedupLockRef(adminDb(), order.path, HANDLER.type, HANDLER.action, key);
+    assert.equal((await lock.get()).get("task"), first.path);
+    const done = await waitForTask(first, { timeoutMs: 30_000 });
+    assert.equal(done.state, "completed", JSON.stringify(done.error));
+    assert.equal((await lock.get()).exists, false, "released with the outcome");
+    assert.equal((await adminDb().collection(`${order.path}/tasks`).count().get()).data().count, 1);
   });
 
   it("refuses an empty key before writing", async () => {

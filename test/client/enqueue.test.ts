@@ -12,7 +12,8 @@ import {
   type TaskView,
 } from "../../functions/src/client";
 import { adminDb, uniqueId } from "../support/emulators";
-import { newParent } from "../support/tasks";
+import { newParent, newParentAt } from "../support/tasks";
+import { MAX_PARENT_DEPTH } from "../../functions/src/queue/config";
 import { signedInClient, type Client } from "../support/client";
 
 const PROGRESSION: TaskState[] = ["scheduled", "running", "completed"];
@@ -49,6 +50,20 @@ describe("client library: enqueue as a signed-in user", () => {
     assert.ok(done.createdAt, "createdAt is the server's time of the write");
     assert.equal((await mailFor(done))?.to, client.email);
   });
+
+  for (let depth = 1; depth <= MAX_PARENT_DEPTH; depth++) {
+    it(`enqueueTask under an order at depth ${depth} (the user owns it, not its ancestors): it completes and sends its email`, async () => {
+      const parent = await newParentAt(depth, { ownerId: client.user.uid, customerEmail: client.email });
+      const order = doc(client.db, parent.path); // shops/s/users/u/orders/o at depth 3
+      const task = await enqueueTask(order, { type: "order", action: "sendConfirmationEmail" });
+      const done = await waitForTask(task, { timeoutMs: 30_000 });
+      assert.equal(done.state, "completed", JSON.stringify(done.error));
+      assert.equal(done.path, `${parent.path}/tasks/${task.id}`);
+      const mail = await mailFor(done);
+      assert.equal(mail?.to, client.email);
+      assert.equal(mail?.orderPath, parent.path);
+    });
+  }
 
   it("watchTask reports the task's states in order, ending completed", async () => {
     const order = await ownOrder();

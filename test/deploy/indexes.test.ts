@@ -164,6 +164,7 @@ function engineQueryCalls(): string[] {
     "queue/admin/filters.ts",
     "queue/admin/retry-failed.ts",
     "queue/flow/resume.ts",
+    "queue/groups/group-queries.ts",
   ];
   return sourceFiles(join(ROOT, "functions", "src"))
     .filter((file) => !file.startsWith("bench/") && !recordedFiles.includes(file))

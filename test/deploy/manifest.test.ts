@@ -12,8 +12,9 @@ import {
   RUN_TASK_FUNCTION,
   SCHEDULES,
   SWEEPER,
+  MAX_PARENT_DEPTH,
 } from "../../functions/src/queue/config";
-import { TASK_DOCUMENT_PATH } from "../../functions/src/queue/model/task";
+import { TASK_DOCUMENT_PATHS, dispatchFunctionName } from "../../functions/src/queue/model/task";
 import { limitedQueues } from "../../functions/src/queue/flow/limits";
 import { handlers } from "../../functions/src/handlers";
 import { assertFunctionsBuilt, DEPLOY_PROJECT, discoverDeployedFunctions, type Discovery } from "./discover-functions";
@@ -23,8 +24,10 @@ const RUNTIME = JSON.parse(readFileSync(join(ROOT, "firebase.json"), "utf8")).fu
 
 /** The engine's functions: what each needs to do its job (docs/architecture.md, docs/operations.md). */
 const WORKER = { availableMemoryMb: 512, timeoutSeconds: FUNCTION_TIMEOUT_SECONDS };
+/** One trigger per depth of parent, 1 to MAX_PARENT_DEPTH: `dispatchTask`, `dispatchTaskDepth2`, ... */
+const DISPATCHERS = TASK_DOCUMENT_PATHS.map((document, i) => ({ name: dispatchFunctionName(i + 1), document }));
 const EXPECTED: Record<string, { trigger: string; availableMemoryMb: number | null; timeoutSeconds: number | null }> = {
-  dispatchTask: { trigger: "eventTrigger", ...WORKER },
+  ...Object.fromEntries(DISPATCHERS.map(({ name }) => [name, { trigger: "eventTrigger", ...WORKER }])),
   [RUN_TASK_FUNCTION]: { trigger: "taskQueueTrigger", ...WORKER },
   sweepTasks: { trigger: "scheduleTrigger", ...WORKER },
   runSchedules: { trigger: "scheduleTrigger", ...WORKER }, // writes every schedule's due slots
@@ -96,7 +99,7 @@ describe("the functions firebase deploy would deploy", function () {
     }
     // A handler may run MAX_HANDLER_TIMEOUT_SECONDS; the functions that run handlers must outlast it.
     const runners = limitedQueues(handlers).map(({ name }) => name);
-    for (const name of ["dispatchTask", RUN_TASK_FUNCTION, "sweepTasks", ...runners]) {
+    for (const name of [...DISPATCHERS.map((d) => d.name), RUN_TASK_FUNCTION, "sweepTasks", ...runners]) {
       assert.ok((endpoint(name).timeoutSeconds as number) > MAX_HANDLER_TIMEOUT_SECONDS, name);
     }
   });
@@ -112,13 +115,25 @@ describe("the functions firebase deploy would deploy", function () {
     }
   });
 
-  it("dispatchTask: the creation of a task document in the default database, not retried", () => {
-    assert.deepEqual(endpoint("dispatchTask").eventTrigger, {
-      eventType: "google.cloud.firestore.document.v1.created",
-      eventFilters: { database: "(default)", namespace: "(default)" },
-      eventFilterPathPatterns: { document: TASK_DOCUMENT_PATH },
-      retry: false,
-    });
+  it(`dispatchTask and one trigger per deeper parent (to depth ${MAX_PARENT_DEPTH}): a task document's creation, not retried`, () => {
+    assert.equal(DISPATCHERS.length, MAX_PARENT_DEPTH);
+    assert.deepEqual(
+      DISPATCHERS.map((d) => d.document),
+      [
+        "{collection}/{parentId}/tasks/{taskId}",
+        "{collection1}/{parentId1}/{collection}/{parentId}/tasks/{taskId}",
+        "{collection1}/{parentId1}/{collection2}/{parentId2}/{collection}/{parentId}/tasks/{taskId}",
+      ].slice(0, MAX_PARENT_DEPTH),
+      "a fixed number of segments each, ending in a `tasks` collection: nothing else fires them",
+    );
+    for (const { name, document } of DISPATCHERS) {
+      assert.deepEqual(endpoint(name).eventTrigger, {
+        eventType: "google.cloud.firestore.document.v1.created",
+        eventFilters: { database: "(default)", namespace: "(default)" },
+        eventFilterPathPatterns: { document },
+        retry: false,
+      });
+    }
   });
 
   it(`${RUN_TASK_FUNCTION}: a Cloud Tasks queue with its retry and rate settings exactly`, () => {

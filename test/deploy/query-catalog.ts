@@ -7,6 +7,7 @@
 // need no index and are not listed. Functions in functions/src/bench run only in the emulator and are not listed either.
 import { FILTER_KEYS, type TaskFilter } from "../../functions/src/queue/model/admin";
 import { TASKS_COLLECTION } from "../../functions/src/queue/model/task";
+import { FANOUT } from "../../functions/src/queue/config";
 import { NAME, normalise, shapeKey, type Direction, type QueryShape } from "./index-rules";
 
 /** The code paths that query, as the recorder in record-queries.ts names them. */
@@ -14,6 +15,7 @@ export const SOURCES = {
   sweeper: "engine: sweepTasks (queue/triggers/sweep-tasks.ts)",
   retryAll: "engine: retryTasks, failed tasks matching a filter (queue/admin/retry-failed.ts, filters.ts)",
   resume: "engine: setPaused, a resume dispatching the tasks the pause held (queue/flow/resume.ts)",
+  fanIn: "engine: a group's children, counted by the sweeper's check and listed by ctx.fanIn (queue/groups/)",
   list: "admin page: task list, first and older pages (queries.ts pageQuery)",
   listNewer: "admin page: task list, newer pages (pageQuery with limitToLast, which Firestore runs ascending)",
   count: "admin page: counts per state and before retry-all (queries.ts countTasks)",
@@ -70,6 +72,20 @@ const queries: [Source, QueryShape][] = [
   [SOURCES.sweeper, tasks("COLLECTION_GROUP", { equality: ["state"], ranges: ["runAt"] }, [["runAt", ASC]])],
   [SOURCES.sweeper, tasks("COLLECTION_GROUP", { equality: ["state"], ranges: ["createdAt"] }, [["createdAt", ASC]])],
   [SOURCES.sweeper, tasks("COLLECTION_GROUP", { equality: ["state"], ranges: [] }, [[NAME, ASC]])],
+  // The sweeper's check of open fan-out groups, by checkAt, on the engine's groups collection.
+  [
+    SOURCES.sweeper,
+    normalise({
+      scope: "COLLECTION",
+      collectionGroup: FANOUT.collection,
+      equality: [],
+      ranges: ["checkAt"],
+      orderBy: [["checkAt", ASC]],
+    }),
+  ],
+  // A group's children in one parent's `tasks`, all or of one final state, by id (counted, or listed in pages).
+  [SOURCES.fanIn, tasks("COLLECTION", { equality: ["group"], ranges: [] }, [[NAME, ASC]])],
+  [SOURCES.fanIn, tasks("COLLECTION", { equality: ["group", "state"], ranges: [] }, [[NAME, ASC]])],
   // A resume: scheduled tasks due by now, by runAt.
   [SOURCES.resume, tasks("COLLECTION_GROUP", { equality: ["state"], ranges: ["runAt"] }, [["runAt", ASC]])],
   // `state == failed` and the filters, paged in document-name order.

@@ -8,7 +8,8 @@
 //   and the count RPC answered with 0 by the page's private datastore.
 import { AsyncLocalStorage } from "node:async_hooks";
 import { getApps, initializeApp } from "firebase-admin/app";
-import { Query } from "firebase-admin/firestore";
+import { Query, getFirestore } from "firebase-admin/firestore";
+import { GROUP_COUNTED_STATES } from "../../functions/src/queue/model/group";
 import { FILTER_KEYS, type TaskFilter } from "../../functions/src/queue/model/admin";
 import { TASK_STATES } from "../../functions/src/queue/model/task";
 import type { Registry } from "../../functions/src/queue/model/handler";
@@ -68,12 +69,18 @@ export async function recordEngineQueries(): Promise<RecordedQuery[]> {
   const { sweep } = await import("../../functions/src/queue/triggers/sweep-tasks");
   const { retryFailedTasks } = await import("../../functions/src/queue/admin/retry-failed");
   const { dispatchHeldTasks } = await import("../../functions/src/queue/flow/resume");
+  const { childrenQuery } = await import("../../functions/src/queue/groups/group-queries");
   const queries: RecordedQuery[] = [];
   await withEmptyQueries(async () => {
     const noHandlers = {} as Registry; // empty pages: no task is ever handed to a handler
     await recording.run({ source: SOURCES.sweeper, call: "sweep()", queries }, () => sweep(noHandlers));
     const resume = { source: SOURCES.resume, call: "dispatchHeldTasks()", queries };
     await recording.run(resume, () => dispatchHeldTasks(noHandlers));
+    const fanIn = { source: SOURCES.fanIn, call: "childrenQuery()", queries };
+    const parent = getFirestore().doc("orders/recorder");
+    for (const state of [undefined, ...GROUP_COUNTED_STATES]) {
+      await recording.run(fanIn, () => childrenQuery(parent, "recorder", state).get());
+    }
     for (const filter of allFilters()) {
       const call = `retryFailedTasks(${describeFilter(filter)})`;
       await recording.run({ source: SOURCES.retryAll, call, queries }, () =>

@@ -19,7 +19,15 @@ import { cancelTask, enqueueTask } from "../../functions/src/client";
 import { dedupLockId } from "../../functions/src/queue/model/dedup-key";
 import { DEDUP } from "../../functions/src/queue/config";
 import { adminDb, uniqueId } from "../support/emulators";
-import { DAY_MS, clientDb, clientTask, daysFromNow, rulesEnvironment, seedParent } from "../support/rules";
+import {
+  DAY_MS,
+  clientDb,
+  clientTask,
+  daysFromNow,
+  rulesEnvironment,
+  seedParent,
+  seedParentAt,
+} from "../support/rules";
 
 const OWNER = "alice";
 const STRANGER = "mallory";
@@ -73,6 +81,24 @@ describe("security rules: dedup locks", () => {
     const task = await assertSucceeds(enqueueAs(owner, OWNER, parent, "k"));
     const lock = await adminDb().doc(lockPath(parent, "k")).get();
     assert.equal(lock.get("task"), task.path);
+  });
+
+  it("at depth 3: the owner takes a key with the lock of the direct parent's relative path, once, and reads it", async () => {
+    const parent = await seedParentAt(OWNER, 3); // shops/s/users/u/orders/o
+    assert.equal(parent.split("/").length, 6);
+    const task = await assertSucceeds(enqueueAs(owner, OWNER, parent, "deep"));
+    const lock = await adminDb().doc(lockPath(parent, "deep")).get();
+    assert.equal(lock.get("task"), task.path);
+    await assertFails(enqueueAs(owner, OWNER, parent, "deep"));
+    assert.equal((await adminDb().collection(`${parent}/tasks`).get()).size, 1, "no second task");
+    await assertSucceeds(getDoc(doc(owner, lockPath(parent, "deep"))));
+    await assertFails(getDoc(doc(stranger, lockPath(parent, "deep"))));
+    // A lock at the id of another parent's path (the top-level ancestor's) is refused.
+    const other = doc(owner, `${parent}/tasks/${uniqueId("task")}`);
+    const batch = writeBatch(owner);
+    batch.set(other, clientTask(OWNER, { ...HANDLER, dedupKey: "deep2" }));
+    batch.set(doc(owner, lockPath(parent.split("/").slice(0, 2).join("/"), "deep2")), lockFor(other.path, "deep2"));
+    await assertFails(batch.commit());
   });
 
   it("a second enqueue of a live key is refused, and writes nothing", async () => {

@@ -25,7 +25,7 @@ import {
   type Firestore,
 } from "firebase/firestore";
 import { cancelTask, enqueueTask, enqueueTaskIn, retryTask } from "../../functions/src/client";
-import { MAX_DATA_KEYS } from "../../functions/src/queue/config";
+import { MAX_DATA_KEYS, MAX_PARENT_DEPTH } from "../../functions/src/queue/config";
 import type { TaskState } from "../../functions/src/queue/model/task";
 import { adminDb, uniqueId } from "../support/emulators";
 import {
@@ -35,6 +35,7 @@ import {
   newTaskRef,
   rulesEnvironment,
   seedParent,
+  seedParentAt,
   seedTask,
 } from "../support/rules";
 
@@ -176,11 +177,10 @@ describe("security rules: tasks", () => {
         },
       ],
       [
-        "a task below a nested document (the dispatcher only serves {collection}/{parentId}/tasks)",
+        `a task below a document at depth ${MAX_PARENT_DEPTH + 1} (the triggers serve depths 1 to ${MAX_PARENT_DEPTH})`,
         async () => {
-          const nested = `${parent}/items/${uniqueId("item")}`;
-          await adminDb().doc(nested).set({ ownerId: OWNER });
-          await assertFails(setDoc(newTaskRef(owner, nested), clientTask(OWNER)));
+          const deep = await seedParentAt(OWNER, MAX_PARENT_DEPTH + 1);
+          await assertFails(setDoc(newTaskRef(owner, deep), clientTask(OWNER)));
         },
       ],
       [

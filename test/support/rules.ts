@@ -15,7 +15,7 @@ import {
 } from "firebase/firestore";
 import type { TaskState } from "../../functions/src/queue/model/task";
 import { PROJECT_ID, adminDb, emulatorVariable, uniqueId } from "./emulators";
-import { newParent, taskIn, writeTask } from "./tasks";
+import { newParent, newParentAt, taskIn, writeTask } from "./tasks";
 
 export const RULES_PATH = join(import.meta.dirname, "..", "..", "firestore.rules");
 
@@ -42,6 +42,11 @@ export function clientDb(env: RulesTestEnvironment, uid?: string, claims: Record
 /** A fresh parent (`orders/<unique>`) owned by `ownerId`; returns its path. */
 export async function seedParent(ownerId: string, collection = "orders"): Promise<string> {
   return (await newParent(collection, { ownerId })).path;
+}
+
+/** A fresh order at `depth` (`users/<unique>/orders/<unique>` at 2) owned by `ownerId`; returns its path. */
+export async function seedParentAt(ownerId: string, depth: number): Promise<string> {
+  return (await newParentAt(depth, { ownerId })).path;
 }
 
 export const DAY_MS = 24 * 60 * 60 * 1000;

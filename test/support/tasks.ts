@@ -9,11 +9,30 @@ import {
   type DocumentSnapshot,
 } from "firebase-admin/firestore";
 import type { TaskState } from "../../functions/src/queue/model/task";
+import { MAX_PARENT_DEPTH } from "../../functions/src/queue/config";
 import { adminDb, uniqueId } from "./emulators";
 
 /** A fresh parent document (an order owned by `owner-1`, unless `fields` say otherwise) so tests never share data. */
 export async function newParent(collection = "orders", fields: DocumentData = {}): Promise<DocumentReference> {
   const ref = adminDb().collection(collection).doc(uniqueId(collection));
+  await ref.set({ ownerId: "owner-1", customerEmail: "customer@example.com", ...fields });
+  return ref;
+}
+
+/** The collections of a parent at each depth, the last one `orders`: `shops/s/users/u/orders/o` at depth 3. */
+const NESTING = ["regions", "shops", "users", "orders"];
+
+/**
+ * A fresh order at `depth` (1 is top-level: `orders/o`; 2 `users/u/orders/o`; 3 `shops/s/users/u/orders/o`), with
+ * unique ids and `fields` as `newParent`'s; `root` renames the top-level collection (a test's own, for filters). Its
+ * ancestors are not written: a parent's own document is all it needs.
+ */
+export async function newParentAt(depth: number, fields: DocumentData = {}, root?: string): Promise<DocumentReference> {
+  if (depth < 1 || depth > NESTING.length) throw new Error(`no parent fixture at depth ${depth}`);
+  const collections = NESTING.slice(-depth);
+  if (root) collections[0] = root;
+  const path = collections.map((collection) => `${collection}/${uniqueId(collection)}`).join("/");
+  const ref = adminDb().doc(path);
   await ref.set({ ownerId: "owner-1", customerEmail: "customer@example.com", ...fields });
   return ref;
 }
@@ -95,11 +114,16 @@ export async function writeTask(parent: DocumentReference, fields: DocumentData)
 }
 
 /**
- * A task under a nested parent (`sandbox/x/nested/p/tasks/t`): the deployed trigger, the sweeper and the admin
- * actions leave it alone, so a test can drive the engine's functions on it by hand.
+ * A task under a parent one level deeper than the queue serves (MAX_PARENT_DEPTH + 1: `sandbox/x/a/1/b/2/c/3/tasks/t`):
+ * the deployed triggers, the sweeper and the admin actions leave it alone, so a test can drive the engine's
+ * functions on it by hand.
  */
 export async function unwatchedTask(fields: DocumentData): Promise<DocumentReference> {
-  return writeTask(adminDb().collection("sandbox").doc(uniqueId()).collection("nested").doc("p"), fields);
+  let parent = adminDb().collection("sandbox").doc(uniqueId());
+  for (const [i, collection] of ["a", "b", "c", "d", "e"].slice(0, MAX_PARENT_DEPTH).entries()) {
+    parent = parent.collection(collection).doc(String(i + 1));
+  }
+  return writeTask(parent, fields);
 }
 
 /** How often `demo.record` ran for `task` (it writes one `taskRuns` document per run). */

@@ -2,7 +2,8 @@
 // themselves: these tests call them as the page would, over HTTP, with and without the admin claim.
 import assert from "node:assert/strict";
 import { Timestamp } from "firebase-admin/firestore";
-import { PROJECT_ID, createUser, idToken } from "../support/emulators";
+import { PROJECT_ID, createUser, idToken, uniqueId } from "../support/emulators";
+import { newParentAt, runsOf, taskIn, waitForState, writeTask } from "../support/tasks";
 import { FUNCTIONS_ORIGIN, isolatedParent, writeFailedTask, writeTaskAs } from "./browser";
 
 interface CallResult {
@@ -88,6 +89,32 @@ describe("admin callables: retryTasks and runTaskNow", () => {
       assert.equal(refused.error?.status, "INVALID_ARGUMENT", JSON.stringify(cursor));
     }
     assert.equal((await first.get()).get("state"), "failed");
+  });
+
+  it("retryTasks (by path, and by the top-level collection) and runTaskNow serve a task under a parent at depth 3", async () => {
+    const token = await idToken(await createUser({ admin: true }));
+    const root = uniqueId("deep").replace("-", "_"); // this test's own top-level collection, for the filter
+    const parent = await newParentAt(3, { ownerId: "someone" }, root); // deep_x/s/users/u/orders/o
+    const [byPath, byFilter] = await Promise.all([
+      writeTask(parent, taskIn("failed", { action: "record" })),
+      writeTask(parent, taskIn("failed", { action: "record" })),
+    ]);
+    const picked = await call("retryTasks", { paths: [byPath.path] }, token);
+    assert.deepEqual(picked.result?.outcomes, [{ path: byPath.path, retried: true }]);
+    await waitForState(byPath, ["completed"]);
+    const matching = await call("retryTasks", { filter: { collection: root } }, token);
+    assert.equal(matching.result?.retried, 1, "the filter finds the nested task by its top-level collection");
+    await waitForState(byFilter, ["completed"]);
+
+    const delayed = await writeTask(parent, {
+      type: "demo",
+      action: "record",
+      runAt: Timestamp.fromMillis(Date.now() + 86_400_000),
+    });
+    const ranNow = await call("runTaskNow", { path: delayed.path }, token);
+    assert.deepEqual(ranNow.result, { ran: true, state: "scheduled" });
+    await waitForState(delayed, ["completed"]);
+    assert.deepEqual(await Promise.all([byPath, byFilter, delayed].map(runsOf)), [1, 1, 1]);
   });
 
   it("runTaskNow only runs scheduled tasks, and validates the path", async () => {

@@ -3,8 +3,8 @@
 import assert from "node:assert/strict";
 import type { Browser } from "playwright-core";
 import { Timestamp } from "firebase-admin/firestore";
-import { createUser, type TestUser } from "../support/emulators";
-import { waitForState } from "../support/tasks";
+import { createUser, uniqueId, type TestUser } from "../support/emulators";
+import { newParentAt, waitForState } from "../support/tasks";
 import {
   assertNoProblems,
   confirm,
@@ -97,6 +97,54 @@ describe("admin page: the task detail", () => {
       await timeline.getByRole("link", { name: "order.sendConfirmationEmail" }).click();
       await detail.locator(".detail-head [data-state=completed]").waitFor();
       assert.equal(new URL(page.url()).searchParams.get("task"), email.path);
+      assertNoProblems(opened);
+    } finally {
+      await opened.close();
+    }
+  });
+
+  it("a task under a parent at depth 3: listed under its top-level collection, its detail, its direct parent's timeline", async () => {
+    const root = uniqueId("deep").replace("-", "_"); // this test's own top-level collection
+    const parent = await newParentAt(3, { ownerId: "someone" }, root); // deep_x/s/users/u/orders/o
+    const failed = await writeFailedTask(parent, { action: "fail" });
+    const sibling = await writeTaskAs(parent, { type: "demo", action: "noop", state: "cancelled" });
+    // A task of an ancestor (users/u): not this parent's, so not in its timeline.
+    const ancestor = parent.parent.parent!;
+    await writeFailedTask(ancestor, { action: "fail" });
+
+    const opened = await openAsAdmin(browser, admin, `/?state=failed&collection=${root}&task=${failed.path}`);
+    try {
+      const { page } = opened;
+      assert.equal(
+        (await listedPaths(page, 2)).includes(failed.path),
+        true,
+        "the list filters by top-level collection",
+      );
+      const detail = page.locator(".detail-pane");
+      await detail.locator(".detail-head [data-state=failed]").waitFor();
+      assert.match(await detail.locator(".detail-path").innerText(), new RegExp(`${parent.path}/tasks/${failed.id}`));
+
+      const timeline = detail.getByRole("list", { name: "Parent timeline" });
+      await timeline.locator("li").nth(1).waitFor();
+      const paths = await timeline
+        .locator("li")
+        .evaluateAll((items) => items.map((item) => (item as HTMLElement).dataset.path));
+      assert.deepEqual(paths, [failed.path, sibling.path], "the direct parent's tasks, and only those");
+
+      // The URL keeps the nested path: following the timeline's link, and opening the URL again, show the task.
+      await timeline.getByRole("link", { name: "demo.noop" }).click();
+      await detail.locator(".detail-head [data-state=cancelled]").waitFor();
+      assert.equal(new URL(page.url()).searchParams.get("task"), sibling.path);
+      await page.reload();
+      await page.locator(".detail-pane .detail-head [data-state=cancelled]").waitFor();
+      assert.match(await page.locator(".detail-pane .detail-path").innerText(), new RegExp(sibling.id));
+
+      // One level deeper, a `tasks` collection is the app's own: shown, with no action the engine would refuse.
+      const tooDeep = await writeFailedTask(await newParentAt(4, { ownerId: "someone" }, root), { action: "fail" });
+      await page.goto(new URL(`/?state=failed&collection=${root}&task=${tooDeep.path}`, page.url()).href);
+      await page.locator(".detail-pane .detail-head [data-state=failed]").waitFor();
+      assert.match(await page.locator(".detail-actions").innerText(), /Not a queue task/);
+      assert.equal(await page.locator(".detail-actions button").count(), 0);
       assertNoProblems(opened);
     } finally {
       await opened.close();

@@ -3,7 +3,7 @@
 // status and pauses), the functions' region. Only the engine's browser-safe files come in (model/ and config.ts: no
 // runtime import of firebase-admin or firebase-functions); vite.config.ts fails the build if server code is ever
 // pulled into the page.
-export { FUNCTION_TIMEOUT_SECONDS, REGION } from "../../functions/src/queue/config";
+export { FUNCTION_TIMEOUT_SECONDS, MAX_PARENT_DEPTH, REGION } from "../../functions/src/queue/config";
 export {
   FILTER_KEYS,
   collectionRange,
@@ -23,6 +23,7 @@ export {
   ERROR_CODES,
   TASKS_COLLECTION,
   TASK_STATES,
+  isQueueTaskPath,
   type AttemptRecord,
   type Lease,
   type TaskDocument,

@@ -18,5 +18,6 @@ export const taskSchemas = {
     progressStorm: demo.progressStormData,
     serial: demo.serialData,
     validated: demo.validatedData,
+    fanOut: demo.fanOutData,
   },
 } satisfies SchemaTree;

@@ -1,6 +1,14 @@
 // Every default and limit of the engine, in one place. Per-handler options (model/registry.ts) override the
 // handler-level ones. No imports: the client library and the admin page read their bounds from here too.
 
+/**
+ * How deep a task's parent document may be: 1 is a top-level document (`orders/o-1`), 3 is `a/1/b/2/c/3`. A task in
+ * the `tasks` sub-collection of a document at depth 1 to this runs; one deeper stays the app's. The trigger (one
+ * function per depth, functions/src/index.ts), the path checks (model/task.ts) and the security rules (a generated
+ * block, `npm run rules:allowlist`) follow it.
+ */
+export const MAX_PARENT_DEPTH = 3;
+
 /** Region of the deployed functions; the Cloud Tasks queue of `runTask` lives there too. */
 export const REGION = "us-central1";
 
@@ -137,4 +145,23 @@ export const DEDUP = {
   maxSeconds: MAX_RUN_AT_DAYS * 24 * 60 * 60,
   /** Tries of a server enqueue whose lock changed under it (another enqueue won, or freed it) before giving up. */
   acquireAttempts: 10,
+};
+
+/** Fan-out and fan-in (`ctx.fanOut`): a group of child tasks whose end enqueues one continuation. */
+export const FANOUT = {
+  /** Children one `ctx.fanOut` may write, at most. */
+  maxChildren: 10_000,
+  /**
+   * The engine's own collection of groups, `{collection}/{groupId}`, each with its counter shards in `shards`.
+   * A group of n children has ceil(√n) shards: each shard takes one write per child of its own, the group one per
+   * shard, so neither takes more than about √n writes.
+   */
+  collection: "_taskGroups",
+  /**
+   * A group still open this long after its creation, or after its last check, is checked by the sweeper: if every
+   * child has ended (a child cancelled by an admin is never counted by the engine), it is finished from counts.
+   */
+  checkAfterSeconds: 300,
+  /** Open groups the sweeper checks per pass, at most. */
+  checksPerPass: 20,
 };

@@ -10,3 +10,4 @@ export type { Register, ServerTaskRequest, TaskRequest } from "./model/request";
 export { defineSchedule, defineSchedules } from "./model/schedule";
 export type { MissedSlotPolicy, Schedule, ScheduleDefinition } from "./model/schedule";
 export type { DataSchema, SchemaTree, StandardSchemaV1 } from "./model/schema";
+export type { CountedState, FanIn, FanOutOptions, FanOutResult, GroupCounts } from "./model/group";

@@ -43,6 +43,20 @@ export const taskLog = {
     logger.warn("dedup lock not released; the next enqueue of its key replaces it", { path, reason }),
 };
 
+export const groupLog = {
+  fannedOut: (group: string, parentTask: string, children: number, written: number) =>
+    logger.info("fan-out written", { group, parentTask, children, written }),
+  finished: (group: string, continuation: string, counts: object, by: "shards" | "sweeper") =>
+    logger.info("fan-in: every child ended, continuation enqueued", { group, continuation, ...counts, by }),
+  countFailed: (group: string, path: string, reason: string) =>
+    logger.warn("fan-in: a shard or group could not be closed; the sweeper will finish the group", {
+      group,
+      path,
+      reason,
+    }),
+  checkFailed: (group: string, reason: string) => logger.error("sweeper could not check a group", { group, reason }),
+};
+
 export const adminLog = {
   denied: (uid: string | undefined, action: string) => logger.warn("admin action denied", { uid, action }),
   retried: (uid: string, filter: TaskFilter | { paths: number }, result: RetryTasksResult, ms: number) =>

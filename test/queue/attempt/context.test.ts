@@ -8,7 +8,8 @@ import { followUpTaskId } from "../../../functions/src/queue/store/enqueue-task"
 import type { FencedWriter } from "../../../functions/src/queue/store/fenced-writer";
 import { signedInClient, type Client } from "../../support/client";
 import { adminDb, uniqueId } from "../../support/emulators";
-import { newParent, newTask, waitForState, writeTask } from "../../support/tasks";
+import { newParent, newParentAt, newTask, waitForState, writeTask } from "../../support/tasks";
+import { MAX_PARENT_DEPTH } from "../../../functions/src/queue/config";
 import "../../../functions/src/handlers"; // registers the schemas enqueueTask checks data against
 
 describe("ctx.enqueue: handlers chain follow-up tasks", () => {
@@ -157,14 +158,30 @@ describe("ctx.enqueue: handlers chain follow-up tasks", () => {
     assert.equal((await parent.collection("tasks").get()).size, 0);
   });
 
-  it("refuses a nested parent (options.parent) with an error naming the supported shape, and writes nothing", async () => {
-    const parent = await newParent();
-    const nested = parent.collection("items").doc(uniqueId("item"));
+  it("under a parent at depth 3: params name the direct parent and its path; enqueue writes beside the task", async () => {
+    const parent = await newParentAt(3);
     const ctx = contextOf(parent.collection("tasks").doc(uniqueId("origin")));
-    await assert.rejects(ctx.enqueue({ type: "demo", action: "noop" }, { parent: nested }), {
-      code: "enqueue/unsupported-parent",
-      message: /\{collection\}\/\{parentId\}\/tasks\/\{taskId\}/,
+    const [collection] = parent.path.split("/").slice(-2);
+    assert.equal(ctx.parentRef.path, parent.path);
+    assert.deepEqual(ctx.params, {
+      collection,
+      parentId: parent.id,
+      taskId: ctx.taskRef.id,
+      parentPath: parent.path,
+      depth: 3,
     });
-    assert.equal((await nested.collection("tasks").get()).size, 0);
+    const next = await ctx.enqueue({ type: "demo", action: "noop", runAt: new Date(Date.now() + 86_400_000) });
+    assert.equal(next.parent.parent?.path, parent.path);
+  });
+
+  it(`refuses a parent deeper than depth ${MAX_PARENT_DEPTH} (options.parent) with an error naming the depths served, and writes nothing`, async () => {
+    const parent = await newParent();
+    const deep = await newParentAt(MAX_PARENT_DEPTH + 1);
+    const ctx = contextOf(parent.collection("tasks").doc(uniqueId("origin")));
+    await assert.rejects(ctx.enqueue({ type: "demo", action: "noop" }, { parent: deep }), {
+      code: "enqueue/unsupported-parent",
+      message: new RegExp(`depth 1 to ${MAX_PARENT_DEPTH}`),
+    });
+    assert.equal((await deep.collection("tasks").get()).size, 0);
   });
 });

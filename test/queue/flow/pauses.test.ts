@@ -5,7 +5,7 @@ import { strict as assert } from "node:assert";
 import { Timestamp, type DocumentReference } from "firebase-admin/firestore";
 import type { PauseTarget, QueueStatus, SetPausedResult } from "../../../functions/src/queue/model/queue-status";
 import { callAs, createUser, sleep, type TestUser } from "../../support/emulators";
-import { newParent, runsOf, waitForState, writeTask } from "../../support/tasks";
+import { newParent, newParentAt, runsOf, waitForState, writeTask } from "../../support/tasks";
 
 let admin: TestUser;
 
@@ -69,6 +69,19 @@ describe("flow/pauses: pause and resume", function () {
     );
     await sleep(1500); // a second run, if any, would record itself by now
     assert.deepEqual(await Promise.all(tasks.map(runsOf)), [1, 1, 1, 1], "each task ran exactly once");
+  });
+
+  it("holds a task under a parent at depth 3 like any other; resumed, it runs once", async () => {
+    const parent = await newParentAt(3);
+    let task: DocumentReference | undefined;
+    await whilePaused({ type: "demo", action: "record" }, async () => {
+      task = await writeTask(parent, { type: "demo", action: "record" });
+      await sleep(3000);
+      assert.equal((await task.get()).get("state"), "scheduled");
+      assert.equal(await runsOf(task), 0);
+    });
+    assert.equal((await waitForState(task!)).get("state"), "completed");
+    assert.equal(await runsOf(task!), 1);
   });
 
   it("pausing the whole queue holds every handler; the status says who paused it", async () => {

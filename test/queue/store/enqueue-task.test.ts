@@ -4,8 +4,9 @@
 import assert from "node:assert/strict";
 import { Timestamp } from "firebase-admin/firestore";
 import { enqueueTask } from "../../../functions/src/queue/store/enqueue-task";
-import { adminDb, uniqueId } from "../../support/emulators";
-import { newParent } from "../../support/tasks";
+import { uniqueId } from "../../support/emulators";
+import { newParent, newParentAt, waitForState } from "../../support/tasks";
+import { MAX_PARENT_DEPTH } from "../../../functions/src/queue/config";
 import "../../../functions/src/handlers"; // registers the schemas enqueueTask checks data against
 
 /** A day ahead: the trigger hands the task to Cloud Tasks, so it stays `scheduled` while the test looks at it. */
@@ -67,7 +68,12 @@ describe("enqueueTask: server-side enqueue", () => {
       const parent = await newParent();
       await assert.rejects(
         enqueueTask(parent, { type: "demo", action: "noop" }, { id: "a/sub/b" }),
-        /\{collection\}\/\{parentId\}\/tasks\/\{taskId\}/,
+        /a task id is one path segment/,
+      );
+      // Nor one that would make a task two levels down, under the `tasks` of a task.
+      await assert.rejects(
+        enqueueTask(parent, { type: "demo", action: "noop" }, { id: "a/tasks/b" }),
+        /a task id is one path segment/,
       );
       assert.equal((await parent.collection("tasks").doc("a").collection("sub").doc("b").get()).exists, false);
     });
@@ -98,27 +104,25 @@ describe("enqueueTask: server-side enqueue", () => {
     });
   });
 
-  describe("the parent: only a top-level document, the shape the trigger watches", () => {
-    it("refuses a nested parent (users/u/orders/o) with an error naming the supported shape, and writes nothing", async () => {
-      const nested = adminDb().collection("users").doc(uniqueId("u")).collection("orders").doc(uniqueId("o"));
-      await nested.set({ ownerId: "owner-1" });
-      await assert.rejects(
-        enqueueTask(nested, { type: "demo", action: "noop" }),
-        (error: Error & { code?: string }) => {
-          assert.equal(error.code, "enqueue/unsupported-parent");
-          assert.match(error.message, new RegExp(nested.path));
-          assert.match(error.message, /\{collection\}\/\{parentId\}\/tasks\/\{taskId\}/);
-          return true;
-        },
-      );
-      assert.equal((await nested.collection("tasks").get()).size, 0);
+  describe(`the parent: a document at depth 1 to ${MAX_PARENT_DEPTH}, the shapes the triggers watch`, () => {
+    it(`refuses a parent at depth ${MAX_PARENT_DEPTH + 1} with an error naming the depths served, and writes nothing`, async () => {
+      const deep = await newParentAt(MAX_PARENT_DEPTH + 1);
+      await assert.rejects(enqueueTask(deep, { type: "demo", action: "noop" }), (error: Error & { code?: string }) => {
+        assert.equal(error.code, "enqueue/unsupported-parent");
+        assert.match(error.message, new RegExp(deep.path));
+        assert.match(error.message, new RegExp(`depth 1 to ${MAX_PARENT_DEPTH}`));
+        return true;
+      });
+      assert.equal((await deep.collection("tasks").get()).size, 0);
     });
 
-    it("enqueues under a top-level parent", async () => {
-      const parent = await newParent();
-      const ref = await enqueueTask(parent, { type: "demo", action: "noop", runAt: tomorrow() });
-      assert.equal(ref.parent.parent?.path, parent.path);
-      assert.equal((await ref.get()).get("state"), "scheduled");
-    });
+    for (let depth = 1; depth <= MAX_PARENT_DEPTH; depth++) {
+      it(`enqueues under a parent at depth ${depth}, and the task runs`, async () => {
+        const parent = await newParentAt(depth);
+        const ref = await enqueueTask(parent, { type: "demo", action: "noop" });
+        assert.equal(ref.parent.parent?.path, parent.path);
+        assert.equal((await waitForState(ref)).get("state"), "completed");
+      });
+    }
   });
 });

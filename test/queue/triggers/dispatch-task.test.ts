@@ -1,7 +1,8 @@
 // The working core on the real emulators: tasks written to Firestore are dispatched by the deployed trigger.
 import { strict as assert } from "node:assert";
 import { adminDb, sleep } from "../../support/emulators";
-import { newParent, newTask, runsOf, waitForState, writeTask } from "../../support/tasks";
+import { MAX_PARENT_DEPTH } from "../../../functions/src/queue/config";
+import { newParent, newParentAt, newTask, runsOf, unwatchedTask, waitForState, writeTask } from "../../support/tasks";
 
 describe("dispatcher: tasks written to Firestore", () => {
   it("completes the seed-shaped order confirmation task and sends its email", async () => {
@@ -108,6 +109,32 @@ describe("dispatcher: tasks written to Firestore", () => {
     await sleep(1500); // give any (wrong) re-dispatch of the claim and completion writes time to show up
     assert.equal(await runsOf(task), 1);
     assert.equal((await task.get()).get("attempts"), 1);
+  });
+
+  for (let depth = 2; depth <= MAX_PARENT_DEPTH; depth++) {
+    it(`runs a task under a parent at depth ${depth}, once, like any other`, async () => {
+      const parent = await newParentAt(depth); // shops/s/users/u/orders/o at depth 3
+      const task = await writeTask(parent, { type: "demo", action: "record" });
+      const done = await waitForState(task);
+      assert.equal(done.get("state"), "completed");
+      assert.equal(done.get("attempts"), 1);
+      assert.equal(await runsOf(task), 1);
+    });
+  }
+
+  it(`starts nothing for writes outside task documents (a parent itself, another sub-collection, depth ${MAX_PARENT_DEPTH + 1})`, async () => {
+    // Each written as a due demo.record task would be: whatever ran one would leave a run and a changed state.
+    const taskLike = newTask({ type: "demo", action: "record" });
+    const parent = await newParentAt(2, taskLike); // users/u/orders/o
+    const deepParent = await newParentAt(MAX_PARENT_DEPTH, taskLike);
+    const item = (await newParent()).collection("items").doc();
+    await item.set(taskLike);
+    const tooDeep = await unwatchedTask({ type: "demo", action: "record" }); // a `tasks` at depth 4
+    await sleep(2500);
+    for (const ref of [parent, deepParent, item, tooDeep]) {
+      assert.equal((await ref.get()).get("state"), "scheduled", `${ref.path} was left alone`);
+      assert.equal(await runsOf(ref), 0, `${ref.path} never ran`);
+    }
   });
 
   it("takes 200 tasks written at once to completed", async function () {

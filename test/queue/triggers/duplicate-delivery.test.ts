@@ -1,6 +1,6 @@
 // One run per attempt: the trigger's logic, called directly with the same creation event several times at once (as
-// a duplicate or concurrent delivery would), runs the handler once. The task lives under a nested parent that
-// the deployed trigger (`{collection}/{parentId}/tasks/{taskId}`) does not watch, so only these calls run it.
+// a duplicate or concurrent delivery would), runs the handler once. The task lives under a parent deeper than
+// the deployed triggers watch (MAX_PARENT_DEPTH + 1), so only these calls run it.
 import { strict as assert } from "node:assert";
 import { handleTaskCreated, type TaskCreatedEvent } from "../../../functions/src/queue/triggers/dispatch-task";
 import { handlers } from "../../../functions/src/handlers";

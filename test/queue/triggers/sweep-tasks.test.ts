@@ -16,7 +16,16 @@ import { runTaskId } from "../../../functions/src/queue/store/cloud-tasks";
 import { LIMITS, REGION, RUN_TASK_FUNCTION, SWEEPER } from "../../../functions/src/queue/config";
 import { handlers } from "../../../functions/src/handlers";
 import { adminDb, sleep, uniqueId } from "../../support/emulators";
-import { crashedTask, newParent, newTask, runsOf, unwatchedTask, waitForState, writeTask } from "../../support/tasks";
+import {
+  crashedTask,
+  newParent,
+  newParentAt,
+  newTask,
+  runsOf,
+  unwatchedTask,
+  waitForState,
+  writeTask,
+} from "../../support/tasks";
 
 /** A `demo.record` task its worker claimed a minute ago and then abandoned (the process died). */
 function abandoned(attempts: number, maxAttempts = 3) {
@@ -51,6 +60,15 @@ describe("sweeper and leases", () => {
     assert.equal(done.get("state"), "completed");
     assert.equal(done.get("attempts"), 2);
     assert.deepEqual(outcomes(done), ["retry handler/lease-expired", "completed"], "recovered once, then ran once");
+    assert.equal(await runsOf(task), 1);
+  });
+
+  it("recovers a crashed attempt under a parent at depth 3 (shops/s/users/u/orders/o)", async () => {
+    const task = await writeTask(await newParentAt(3), abandoned(1));
+    await sweep(handlers);
+    const done = await waitForState(task, ["completed", "failed"], 20_000);
+    assert.equal(done.get("state"), "completed");
+    assert.deepEqual(outcomes(done), ["retry handler/lease-expired", "completed"]);
     assert.equal(await runsOf(task), 1);
   });
 
@@ -94,7 +112,7 @@ describe("sweeper and leases", () => {
     assert.equal(await runsOf(task), 1, "two sweeps, one run");
   });
 
-  it("ignores `tasks` collections deeper than the queue's path (they may be the app's own)", async () => {
+  it("ignores `tasks` collections deeper than the queue's paths, depth 4 on (they may be the app's own)", async () => {
     const task = await unwatchedTask({
       type: "demo",
       action: "record",
@@ -168,6 +186,18 @@ describe("sweeper: every due task that is not being run is found", () => {
       createdAt: Timestamp.fromMillis(Date.now() - 7200_000),
     });
     assert.equal((await task.get()).get("runAt"), undefined);
+    const done = await sweepUntilSettled(task);
+    assert.equal(done.get("state"), "completed");
+    assert.equal(done.get("attempts"), 1);
+    assert.equal(await runsOf(task), 1);
+  });
+
+  it("runs a task under a parent at depth 3 whose creation event was lost", async () => {
+    const task = await lostTask(
+      { type: "demo", action: "record", createdAt: Timestamp.fromMillis(Date.now() - 7200_000) },
+      {},
+      await newParentAt(3),
+    );
     const done = await sweepUntilSettled(task);
     assert.equal(done.get("state"), "completed");
     assert.equal(done.get("attempts"), 1);
@@ -325,8 +355,12 @@ describe("sweeper: bounded passes", () => {
  * made `scheduled` by an update (with `update`), which does not wake the engine. As if its creation event had been
  * lost.
  */
-async function lostTask(fields: DocumentData, update: DocumentData = {}): Promise<DocumentReference> {
-  const task = await writeTask(await newParent(), { ...fields, state: "cancelled" });
+async function lostTask(
+  fields: DocumentData,
+  update: DocumentData = {},
+  parent?: DocumentReference,
+): Promise<DocumentReference> {
+  const task = await writeTask(parent ?? (await newParent()), { ...fields, state: "cancelled" });
   await task.update({ ...update, state: "scheduled" });
   return task;
 }

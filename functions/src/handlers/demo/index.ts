@@ -8,6 +8,7 @@ import {
   chainData,
   chaosData,
   failData,
+  fanOutData,
   flakyData,
   progressStormData,
   serialData,
@@ -129,3 +130,30 @@ export const debounced = defineHandler<Record<string, unknown>, { received: Reco
     return { received: data };
   },
 );
+
+/**
+ * Fans out `data.children` `demo.noop` tasks (every `failEvery`-th a `demo.fail`), with `demo.fanIn` as the
+ * continuation: shows `ctx.fanOut`. With `failFirstAttempt`, the first attempt throws after fanning out: its retry
+ * fans out again and writes nothing twice. Writing 10,000 children takes a while, hence the longer timeout.
+ */
+export const fanOut = defineHandler(
+  { schema: fanOutData, timeoutSeconds: 300, backoff: { baseSeconds: 1 } },
+  async ({ children, failEvery, failFirstAttempt }, ctx): Promise<{ group: string; continuation: string }> => {
+    const requests = Array.from({ length: children }, (_, i) =>
+      failEvery && (i + 1) % failEvery === 0
+        ? ({ type: "demo", action: "fail", data: { reason: `child ${i} fails on purpose` } } as const)
+        : ({ type: "demo", action: "noop" } as const),
+    );
+    const group = await ctx.fanOut(requests, { then: { type: "demo", action: "fanIn" } });
+    if (failFirstAttempt && ctx.attempt === 1)
+      throw new Error("demo.fanOut: the first attempt fails after fanning out");
+    return { group: group.group, continuation: group.continuation.path };
+  },
+);
+
+/** `demo.fanOut`'s continuation: returns how many children ended in each state (`ctx.fanIn`). */
+export const fanIn = defineHandler({}, (_data, ctx) => {
+  if (!ctx.fanIn) throw new PermanentError("demo.fanIn runs only as a fan-out's continuation", "demo/not-a-fan-in");
+  const { completed, failed, cancelled } = ctx.fanIn;
+  return { completed, failed, cancelled };
+});

@@ -23,3 +23,13 @@ export const validatedData = z.object({
   items: z.array(z.object({ sku: z.string(), quantity: z.number().int().positive().default(1) })).min(1),
   note: z.string().default(""),
 });
+
+/**
+ * `demo.fanOut`: how many `demo.noop` children; every `failEvery`-th child (1-based) is a `demo.fail` instead;
+ * `failFirstAttempt`: the first attempt fails after fanning out, and its retry fans out again.
+ */
+export const fanOutData = z.object({
+  children: z.number().int().min(1).max(10_000),
+  failEvery: z.number().int().min(1).optional(),
+  failFirstAttempt: z.boolean().default(false),
+});

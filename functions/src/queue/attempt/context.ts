@@ -1,6 +1,6 @@
 // What a handler receives besides its data: where the task lives, which attempt this is, a key that stays the
-// same across attempts (for idempotent side effects), a logger, a progress reporter, a cancellation signal and
-// `enqueue` for follow-up tasks.
+// same across attempts (for idempotent side effects), a logger, a progress reporter, a cancellation signal,
+// `enqueue` for follow-up tasks, `fanOut` for a group of them, and a continuation's `fanIn`.
 import { FieldValue, type DocumentReference } from "firebase-admin/firestore";
 import { handlerLogger } from "../logs";
 import { LIMITS } from "../config";
@@ -8,6 +8,8 @@ import { hashId } from "../store/ids";
 import type { FencedWriter } from "../store/fenced-writer";
 import { enqueueTask, followUpTaskId } from "../store/enqueue-task";
 import type { TaskContext } from "../model/handler";
+import { fanInOf } from "../groups/fan-in";
+import { fanOut, groupId } from "../groups/fan-out";
 
 function idempotencyKeyFor(taskPath: string): string {
   return hashId(taskPath);
@@ -59,16 +61,25 @@ export function createContext(args: {
   attempt: number;
   maxAttempts: number;
   createdBy?: unknown;
+  /** The task's `fanIn` field: a continuation's group counts. */
+  fanIn?: unknown;
   controller: AbortController;
 }): TaskContext {
   const { writer, attempt, maxAttempts, controller } = args;
   const taskRef = writer.ref;
   const parentRef = taskRef.parent.parent as DocumentReference;
   let enqueued = 0;
+  let fannedOut = 0;
   return {
     taskRef,
     parentRef,
-    params: { collection: parentRef.parent.id, parentId: parentRef.id, taskId: taskRef.id },
+    params: {
+      collection: parentRef.parent.id,
+      parentId: parentRef.id,
+      taskId: taskRef.id,
+      parentPath: parentRef.path,
+      depth: parentRef.path.split("/").length / 2,
+    },
     attempt,
     maxAttempts,
     idempotencyKey: idempotencyKeyFor(taskRef.path),
@@ -86,5 +97,10 @@ export function createContext(args: {
         dedupSeconds,
       });
     },
+    fanOut(children, options) {
+      const group = groupId(taskRef.path, fannedOut++);
+      return fanOut(taskRef.path, group, options.parent ?? parentRef, children, options);
+    },
+    fanIn: fanInOf(args.fanIn),
   };
 }

@@ -1,12 +1,12 @@
 // One attempt of one task, from a snapshot that says it is due: validate, resolve the handler, check its data
 // against the handler's schema, hold it if paused, claim, run, record the outcome. Every entry point (the Firestore
 // trigger, the Cloud Tasks queues) ends here.
-import { FieldValue, Timestamp } from "firebase-admin/firestore";
+import { FieldValue, Timestamp, type DocumentReference } from "firebase-admin/firestore";
 import { ERROR_CODES } from "../model/task";
 import { TaskFailure } from "../model/errors";
 import { attemptBudget, claimTask, startUnclaimed, unclaimedAttemptFields, type TaskSnapshot } from "./claim";
 import { createContext } from "./context";
-import { updateAsOurs, updateIfUnchanged } from "../store/fenced-writer";
+import { updateAsOurs, updateIfUnchanged, type SideWrite } from "../store/fenced-writer";
 import { scheduleRun } from "../store/cloud-tasks";
 import { taskLog } from "../logs";
 import { currentPauses, pauseOf } from "../flow/pauses";
@@ -18,6 +18,7 @@ import { dedupLockHolder, lockToRelease } from "../store/dedup-lock";
 import { DEBOUNCED } from "../model/task";
 import { validateData, validateTask } from "./validate";
 import type { Registry } from "../model/handler";
+import { closeShardIfFull, withCount, type ChildCount } from "../groups/fan-in";
 
 /**
  * Runs one attempt. Resolves to when the attempt started (epoch ms, no earlier than its recorded `startedAt`), or
@@ -61,7 +62,7 @@ export async function runAttempt(snapshot: TaskSnapshot, registry: Registry): Pr
   // The claim's recorded `startedAt` is its commit time, which is no later than now.
   const started = express ? claim.startedAt.toMillis() : Date.now();
   const controller = new AbortController();
-  const ctx = createContext({ ...claim, createdBy: task.createdBy, controller });
+  const ctx = createContext({ ...claim, createdBy: task.createdBy, fanIn: task.fanIn, controller });
   const outcome = await runWithTimeout(
     () => handler.run(input.data as Record<string, unknown>, ctx),
     handler.options.timeoutSeconds,
@@ -82,8 +83,14 @@ export async function runAttempt(snapshot: TaskSnapshot, registry: Registry): Pr
   // any is still to come due, find that they were superseded (a deleted lock would tell them nothing).
   const keepLock = transition.state === "scheduled" || handler.options.debounceSeconds > 0;
   const release = keepLock ? undefined : await lockToRelease(ref, task);
+  let count: ChildCount | undefined;
   const written = await writeOutcome(
-    (update) => claim.writer.update({ ...attemptFields, ...update }, { final: true, alsoDelete: release }),
+    (update) => {
+      // One batch: the outcome, a fan-in child's count and the dedup lock's release land together or not at all.
+      const counted = withCount(ref.path, task, { ...attemptFields, ...update });
+      count = counted.count;
+      return claim.writer.update(counted.update, { final: true, also: sideWrites(counted.also, release) });
+    },
     outcomeUpdate(transition, info, result),
     claim.attempt,
   );
@@ -93,6 +100,7 @@ export async function runAttempt(snapshot: TaskSnapshot, registry: Registry): Pr
     return started;
   }
   logTransition(ref.path, claim.attempt, claim.startedAt, transition);
+  if (count) await closeShardIfFull(count);
   // The engine's own writes do not wake it: the next attempt is dispatched here, at its backoff time.
   if (transition.state === "scheduled") {
     const queue = runQueueOf(registry, task.type, task.action);
@@ -133,11 +141,17 @@ async function failWithoutRunning(snapshot: TaskSnapshot, failure: TaskFailure, 
   const full = outcomeUpdate(transition, { attempt, startedAt: Timestamp.now(), history: snapshot.data.history });
   const update = failureThatFits(snapshot.ref.path, snapshot.data, { ...full, attempts: attempt });
   const release = keepLock ? undefined : await lockToRelease(snapshot.ref, snapshot.data);
-  const write = async (fields: typeof update) =>
-    (await updateAsOurs(snapshot.ref, snapshot.updateTime, fields, undefined, release)) !== undefined;
-  if (await writeOutcome(write, update, attempt))
+  let count: ChildCount | undefined;
+  const write = async (fields: typeof update) => {
+    const counted = withCount(snapshot.ref.path, snapshot.data, fields);
+    count = counted.count;
+    const also = sideWrites(counted.also, release);
+    return (await updateAsOurs(snapshot.ref, snapshot.updateTime, counted.update, undefined, also)) !== undefined;
+  };
+  if (await writeOutcome(write, update, attempt)) {
     taskLog.failed(snapshot.ref.path, attempt, failure.code, failure.message);
-  else taskLog.claimLost(snapshot.ref.path);
+    if (count) await closeShardIfFull(count);
+  } else taskLog.claimLost(snapshot.ref.path);
 }
 
 /**
@@ -154,6 +168,12 @@ async function endDebounced(snapshot: TaskSnapshot, supersededBy: string): Promi
   });
   if (written) taskLog.debounced(snapshot.ref.path, supersededBy);
   else taskLog.claimLost(snapshot.ref.path);
+}
+
+/** An outcome's side writes: fan-in's count, if any, and the deletion of the dedup lock it releases, if any. */
+function sideWrites(count: SideWrite[] | undefined, release: DocumentReference | undefined): SideWrite[] | undefined {
+  const also = [...(count ?? []), ...(release ? [{ ref: release, delete: true as const }] : [])];
+  return also.length > 0 ? also : undefined;
 }
 
 function logTransition(path: string, attempt: number, startedAt: Timestamp, transition: Transition): void {

@@ -2,7 +2,8 @@
 // one: flow/pauses.ts). This walks those, paged by (`runAt`, name) within a time budget, and dispatches each whose
 // handler is no longer paused through that handler's queue, so its limits apply. A task that was merely due and
 // about to run anyway gets a second run request; its claim is conditioned on the version it was read at, so only
-// one of the two runs it.
+// one of the two runs it (on the express path, which has no claim, both may run the handler and one outcome is
+// recorded, as with any duplicate delivery there).
 import { FieldPath, Timestamp, type Query, type QueryDocumentSnapshot } from "firebase-admin/firestore";
 import { FLOW } from "../config";
 import { adminLog } from "../logs";

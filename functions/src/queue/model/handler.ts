@@ -3,6 +3,7 @@
 import type { DocumentReference } from "firebase-admin/firestore";
 import type { ServerTaskRequest } from "./request";
 import type { StandardSchemaV1 } from "./schema";
+import type { FanIn, FanOutOptions, FanOutResult } from "./group";
 
 type Jitter = "full" | "equal";
 
@@ -94,9 +95,13 @@ export interface HandlerLogger {
 export interface TaskContext {
   /** The task document. */
   readonly taskRef: DocumentReference;
-  /** The document that owns the task (`orders/o-123` for `orders/o-123/tasks/t1`). */
+  /** The document that owns the task (`orders/o-123` for `orders/o-123/tasks/t1`, `users/u/orders/o-1` deeper). */
   readonly parentRef: DocumentReference;
-  readonly params: { collection: string; parentId: string; taskId: string };
+  /**
+   * Where the task lives: `collection` and `parentId` name its direct parent (`orders`, `o-1` for
+   * `users/u/orders/o-1/tasks/t1`), `parentPath` the parent's whole path, `depth` how deep it is (1 to 3).
+   */
+  readonly params: { collection: string; parentId: string; taskId: string; parentPath: string; depth: number };
   /** 1 for the first attempt. */
   readonly attempt: number;
   readonly maxAttempts: number;
@@ -121,6 +126,15 @@ export interface TaskContext {
     request: ServerTaskRequest,
     options?: { parent?: DocumentReference; id?: string; dedupKey?: string; dedupSeconds?: number },
   ): Promise<DocumentReference>;
+  /**
+   * Fans out: writes `children` (1 to 10,000, typed like `enqueue`) as a group, and enqueues `options.then` once,
+   * when every child has ended (`completed`, `failed` or `cancelled`); the continuation reads the counts from
+   * `ctx.fanIn`. A failed child does not hold it back: the continuation decides. Ids derive from this task, the
+   * call's order and each child's index, so a retried attempt that fans out again writes no child twice.
+   */
+  fanOut(children: readonly ServerTaskRequest[], options: FanOutOptions): Promise<FanOutResult>;
+  /** In a fan-out's continuation: the group's counts per final state and its children; undefined elsewhere. */
+  readonly fanIn?: FanIn;
 }
 
 export interface RegisteredHandler {

@@ -2,10 +2,30 @@
 // model"): clients, security rules, the admin page and tests outside this codebase rely on them. Types and pure
 // functions only: the client library and the admin page import this file in the browser.
 import type { Timestamp } from "firebase-admin/firestore";
+import { MAX_PARENT_DEPTH } from "../config";
 
 export const TASKS_COLLECTION = "tasks";
-/** Any document's `tasks` sub-collection: `{collection}/{parentId}/tasks/{taskId}`. */
-export const TASK_DOCUMENT_PATH = `{collection}/{parentId}/${TASKS_COLLECTION}/{taskId}`;
+
+/**
+ * The trigger's path pattern for tasks under a parent at `depth` (1 to MAX_PARENT_DEPTH): `{collection}/{parentId}`
+ * always name the direct parent, its ancestors come first as `{collection1}/{parentId1}`, ...
+ * Depth 2: `{collection1}/{parentId1}/{collection}/{parentId}/tasks/{taskId}`.
+ */
+export function taskDocumentPath(depth: number): string {
+  const ancestors = Array.from({ length: depth - 1 }, (_, i) => `{collection${i + 1}}/{parentId${i + 1}}/`).join("");
+  return `${ancestors}{collection}/{parentId}/${TASKS_COLLECTION}/{taskId}`;
+}
+
+/** A top-level document's `tasks` sub-collection: `{collection}/{parentId}/tasks/{taskId}`. */
+export const TASK_DOCUMENT_PATH = taskDocumentPath(1);
+
+/** The trigger's path pattern at each depth, 1 to MAX_PARENT_DEPTH: one Firestore trigger each. */
+export const TASK_DOCUMENT_PATHS = Array.from({ length: MAX_PARENT_DEPTH }, (_, i) => taskDocumentPath(i + 1));
+
+/** The trigger of tasks under a parent at `depth`: `dispatchTask` at depth 1 (its name from the start). */
+export function dispatchFunctionName(depth: number): string {
+  return depth === 1 ? "dispatchTask" : `dispatchTaskDepth${depth}`;
+}
 
 /** `cancelReason` of a debounced task that a later task of its key superseded. */
 export const DEBOUNCED = "debounced";
@@ -84,23 +104,38 @@ export interface TaskDocument<Time = Timestamp> {
 }
 
 /**
- * `{collection}/{parentId}/tasks/{taskId}`: the only shape of path the trigger watches. Collection-group queries
- * also see `tasks` collections deeper down, which may belong to the app, so the sweeper and the admin actions
- * touch only paths of this shape.
+ * The depth of the document at `path` (`orders/o-1` is 1, `users/u/orders/o-1` is 2) when it may own queue tasks:
+ * 1 to MAX_PARENT_DEPTH; otherwise undefined.
  */
-export function isQueueTaskPath(path: unknown): path is string {
-  if (typeof path !== "string") return false;
+export function queueParentDepth(path: unknown): number | undefined {
+  if (typeof path !== "string") return undefined;
   const segments = path.split("/");
-  return segments.length === 4 && segments[2] === TASKS_COLLECTION && segments.every((s) => s !== "");
+  const depth = segments.length / 2;
+  if (!Number.isInteger(depth) || depth < 1 || depth > MAX_PARENT_DEPTH) return undefined;
+  return segments.every((s) => s !== "") ? depth : undefined;
 }
 
 /**
- * `{collection}/{parentId}`: a top-level document, the only kind of parent whose `tasks` the trigger watches (see
- * isQueueTaskPath, which must change with it). Server-side enqueues refuse any other parent: a task written under
- * a nested document (`users/u/orders/o`) would never run.
+ * A document in the `tasks` sub-collection of a document at depth 1 to MAX_PARENT_DEPTH (`orders/o/tasks/t`,
+ * `users/u/orders/o/tasks/t`): the paths the trigger watches. Collection-group queries also see `tasks` collections
+ * deeper down, which may belong to the app, so the sweeper and the admin actions touch only paths of this shape.
+ */
+export function isQueueTaskPath(path: unknown): path is string {
+  if (typeof path !== "string") return false;
+  const cut = path.lastIndexOf("/");
+  const parent = path.slice(0, cut).split("/");
+  return (
+    cut > 0 &&
+    path.slice(cut + 1) !== "" &&
+    parent.pop() === TASKS_COLLECTION &&
+    queueParentDepth(parent.join("/")) !== undefined
+  );
+}
+
+/**
+ * A document at depth 1 to MAX_PARENT_DEPTH, whose `tasks` the trigger watches (see isQueueTaskPath, which follows
+ * it). Server-side enqueues refuse any other parent: a task written under a deeper document would never run.
  */
 export function isQueueParentPath(path: unknown): path is string {
-  if (typeof path !== "string") return false;
-  const segments = path.split("/");
-  return segments.length === 2 && segments.every((s) => s !== "");
+  return queueParentDepth(path) !== undefined;
 }

@@ -3,10 +3,10 @@
 // `data` is checked against the handler's schema before anything is written.
 import { FieldValue, Timestamp, type DocumentReference, type DocumentSnapshot } from "firebase-admin/firestore";
 import { PermanentError } from "../model/errors";
-import { TASK_DOCUMENT_PATH, TASKS_COLLECTION, isQueueParentPath, isQueueTaskPath } from "../model/task";
+import { DEDUP, MAX_PARENT_DEPTH } from "../config";
+import { TASKS_COLLECTION, isQueueParentPath, isQueueTaskPath } from "../model/task";
 import { hashId } from "./ids";
 import { dedupKeyProblem, dedupLockRef, dedupSecondsProblem, isHeld, isLive, lockFields } from "./dedup-lock";
-import { DEDUP } from "../config";
 import { taskLog } from "../logs";
 import { isAlreadyExists, isPreconditionFailure } from "./status-codes";
 import { checkData } from "../model/schema";
@@ -34,7 +34,7 @@ export interface EnqueueOptions {
 
 /** The errors enqueueTask throws for a request it cannot honour; PermanentErrors, since trying again cannot help. */
 export const ENQUEUE_ERROR_CODES = {
-  /** The parent is not a top-level document, or the id is not one path segment: the task would never run. */
+  /** The parent is deeper than MAX_PARENT_DEPTH, or the id is not one path segment: the task would never run. */
   unsupportedParent: "enqueue/unsupported-parent",
   /** The id is taken by a task server code did not enqueue, or by another handler's task. */
   idTaken: "enqueue/id-taken",
@@ -42,6 +42,8 @@ export const ENQUEUE_ERROR_CODES = {
   invalidData: "enqueue/invalid-data",
   /** `dedupKey` or `dedupSeconds` out of bounds. */
   invalidDedup: "enqueue/invalid-dedup",
+  /** A fan-out of no children or more than `FANOUT.maxChildren`, or a retried one that differs from the first. */
+  invalidFanOut: "enqueue/invalid-fan-out",
 } as const;
 
 let registered: Registry | undefined;
@@ -56,7 +58,7 @@ export function registerHandlers(registry: Registry): void {
 }
 
 /** Throws, writing nothing, when `data` does not fit the schema of the handler at `type`/`action`. */
-async function checkRequestData(type: string, action: string, data: object): Promise<void> {
+export async function checkRequestData(type: string, action: string, data: object): Promise<void> {
   if (!registered) {
     throw new Error(
       `cannot enqueue ${type}.${action}: no handlers registered; import the module that calls registerHandlers ` +
@@ -73,7 +75,7 @@ async function checkRequestData(type: string, action: string, data: object): Pro
 
 /**
  * Writes a `scheduled` task under `parent` (its `tasks` sub-collection) and returns its reference. `parent` must be
- * a top-level document: the trigger watches `{collection}/{parentId}/tasks/{taskId}` and nothing deeper.
+ * a document at depth 1 to MAX_PARENT_DEPTH (`orders/o-1`, `users/u/orders/o-1`): the trigger watches nothing deeper.
  */
 export async function enqueueTask(
   parent: DocumentReference,
@@ -97,18 +99,21 @@ export async function createTask(
   request: ServerTaskRequest,
   options: CreateTaskOptions = {},
 ): Promise<{ ref: DocumentReference; created: boolean }> {
-  const { type, action, data, runAt } = request as { type: string; action: string; data?: object; runAt?: unknown };
+  const { type, action, data } = request as { type: string; action: string; data?: object };
   if (!isQueueParentPath(parent.path)) {
     throw new PermanentError(
-      `cannot enqueue ${type}.${action} under ${parent.path}: tasks run only at ${TASK_DOCUMENT_PATH}, under a ` +
-        "top-level document (such as orders/o-1); a task under a nested document would never run",
+      `cannot enqueue ${type}.${action} under ${parent.path}: tasks run only under a document at depth 1 to ` +
+        `${MAX_PARENT_DEPTH} (such as orders/o-1 or users/u/orders/o-1); a task under a deeper document would never run`,
       ENQUEUE_ERROR_CODES.unsupportedParent,
     );
   }
-  if (options.id && !isQueueTaskPath(`${parent.path}/${TASKS_COLLECTION}/${options.id}`)) {
+  if (
+    options.id &&
+    (options.id.includes("/") || !isQueueTaskPath(`${parent.path}/${TASKS_COLLECTION}/${options.id}`))
+  ) {
     throw new PermanentError(
       `cannot enqueue ${type}.${action} with id "${options.id}": a task id is one path segment, ` +
-        `tasks run only at ${TASK_DOCUMENT_PATH}`,
+        `tasks run only at {parent}/${TASKS_COLLECTION}/{taskId}`,
       ENQUEUE_ERROR_CODES.unsupportedParent,
     );
   }
@@ -122,19 +127,7 @@ export async function createTask(
   await checkRequestData(type, action, data ?? {});
   const tasks = parent.collection(TASKS_COLLECTION);
   const ref = options.id ? tasks.doc(options.id) : tasks.doc();
-  const task: Record<string, unknown> = {
-    ...options.fields,
-    type,
-    action,
-    state: "scheduled",
-    data: data ?? {},
-    createdAt: FieldValue.serverTimestamp(),
-  };
-  if (runAt instanceof Date) task.runAt = Timestamp.fromDate(runAt);
-  else if (runAt !== undefined) task.runAt = runAt;
-  // Due now: written anyway, so the sweeper's overdue query (on `runAt`) sees the task if its event is lost.
-  else task.runAt = FieldValue.serverTimestamp();
-  if (options.enqueuedBy) task.enqueuedBy = options.enqueuedBy;
+  const task = newTaskDocument(request, options);
   if (options.dedupKey !== undefined) {
     const done = await createDeduplicated(ref, task, { type, action, key: options.dedupKey }, options);
     if (done) return done;
@@ -228,11 +221,33 @@ async function createDeduplicated(
 const isDelete = (value: unknown) => value instanceof FieldValue && value.isEqual(FieldValue.delete());
 
 /**
+ * The document a server enqueue creates: `options.fields`, then the request's fields, `state: "scheduled"`, the
+ * server's `createdAt` and `runAt` (the create's time when the request has none), and `enqueuedBy`.
+ */
+export function newTaskDocument(request: ServerTaskRequest, options: CreateTaskOptions = {}): Record<string, unknown> {
+  const { type, action, data, runAt } = request as { type: string; action: string; data?: object; runAt?: unknown };
+  const task: Record<string, unknown> = {
+    ...options.fields,
+    type,
+    action,
+    state: "scheduled",
+    data: data ?? {},
+    createdAt: FieldValue.serverTimestamp(),
+  };
+  if (runAt instanceof Date) task.runAt = Timestamp.fromDate(runAt);
+  else if (runAt !== undefined) task.runAt = runAt;
+  // Due now: written anyway, so the sweeper's overdue query (on `runAt`) sees the task if its event is lost.
+  else task.runAt = FieldValue.serverTimestamp();
+  if (options.enqueuedBy) task.enqueuedBy = options.enqueuedBy;
+  return task;
+}
+
+/**
  * Why the task found at an enqueue's id is not that enqueue, or undefined when it is. Every client create carries
  * `createdBy` (the rules force it, and let no client write `enqueuedBy`); server code never writes it. `data` is not
  * compared: Firestore does not store it as given (a Date becomes a Timestamp, `serverTimestamp()` a time).
  */
-function clashWith(existing: DocumentSnapshot, address: string): string | undefined {
+export function clashWith(existing: DocumentSnapshot, address: string): string | undefined {
   const createdBy = existing.get("createdBy");
   if (createdBy !== undefined) return `a task not enqueued by server code (created by ${JSON.stringify(createdBy)})`;
   const found = `${existing.get("type")}.${existing.get("action")}`;

@@ -22,6 +22,30 @@ import { taskLog } from "../logs";
 type Fields = UpdateData<FirebaseFirestore.DocumentData>;
 
 /**
+ * A write to another document that commits atomically with the task's conditioned update, or not at all: a fan-in
+ * shard's counter (groups/fan-in.ts), merged into the document (`set` with `merge`, so it may create it), or the
+ * dedup lock an ending task releases (store/dedup-lock.ts), deleted (`delete: true`; a missing document is no error).
+ */
+export type SideWrite =
+  { ref: DocumentReference; data: Record<string, unknown> } | { ref: DocumentReference; delete: true };
+
+/** The task's update, conditioned on `lastUpdateTime`, with `also` in the same atomic batch; the task's write time. */
+async function commit(
+  ref: DocumentReference,
+  lastUpdateTime: Timestamp,
+  data: Fields,
+  also: SideWrite[] = [],
+): Promise<Timestamp> {
+  if (also.length === 0) return (await ref.update(data, { lastUpdateTime })).writeTime;
+  const batch = ref.firestore.batch().update(ref, data, { lastUpdateTime });
+  for (const side of also) {
+    if ("delete" in side) batch.delete(side.ref);
+    else batch.set(side.ref, side.data, { merge: true });
+  }
+  return (await batch.commit())[0].writeTime;
+}
+
+/**
  * A compare-and-set update: commits only if the document was last written at `lastUpdateTime`.
  * Resolves to the new update time, or undefined when someone else wrote first.
  */
@@ -29,9 +53,10 @@ export async function updateIfUnchanged(
   ref: DocumentReference,
   lastUpdateTime: Timestamp,
   data: Fields,
+  also?: SideWrite[],
 ): Promise<Timestamp | undefined> {
   try {
-    return (await ref.update(data, { lastUpdateTime })).writeTime;
+    return await commit(ref, lastUpdateTime, data, also);
   } catch (error) {
     if (isPreconditionFailure(error)) return undefined;
     throw error;
@@ -44,21 +69,19 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * `updateIfUnchanged` for an attempt's own writes. A transient error is tried again, up to `LIMITS.writeAttempts`
  * tries in all, `LIMITS.writeBackoffMs` doubling between them (then the last error is thrown). A lost precondition
  * reads the task: if it holds this very write (see `holdsWrite`), the write landed on an earlier try and its update
- * time is returned; otherwise someone else wrote first: undefined. `alsoDelete` (the dedup lock an outcome
- * releases) is deleted in the same commit, so the two land together or not at all.
+ * time is returned; otherwise someone else wrote first: undefined. `also` commits with the update, in one batch (a
+ * fan-in count, the dedup lock an outcome releases): a batch found landed landed whole.
  */
 export async function updateAsOurs(
   ref: DocumentReference,
   lastUpdateTime: Timestamp,
   data: Fields,
   leaseOwner?: string,
-  alsoDelete?: DocumentReference,
+  also?: SideWrite[],
 ): Promise<Timestamp | undefined> {
   for (let attempt = 1; ; attempt++) {
     try {
-      if (!alsoDelete) return (await ref.update(data, { lastUpdateTime })).writeTime;
-      const [result] = await ref.firestore.batch().update(ref, data, { lastUpdateTime }).delete(alsoDelete).commit();
-      return result.writeTime;
+      return await commit(ref, lastUpdateTime, data, also);
     } catch (error) {
       if (isPreconditionFailure(error)) {
         const task = await readTask(ref);
@@ -165,13 +188,13 @@ export class FencedWriter {
   /**
    * Writes `data` if the task is still ours; false once anybody else has written it, or after close(). A `final`
    * write (the outcome) waits for the write in flight, if any, but drops those queued behind it, and every later
-   * write but another final one (the outcome's fallback). `alsoDelete` goes in the same commit (see updateAsOurs).
+   * write but another final one (the outcome's fallback). `also` commits atomically with it (store/fenced-writer.ts).
    */
-  update(data: Fields, options: { final?: boolean; alsoDelete?: DocumentReference } = {}): Promise<boolean> {
+  update(data: Fields, options: { final?: boolean; also?: SideWrite[] } = {}): Promise<boolean> {
     if (options.final) this.finishing = true;
     const write = this.queue.then(async () => {
       if (this.fenced || this.closed || (this.finishing && !options.final)) return false;
-      const writeTime = await updateAsOurs(this.ref, this.lastUpdateTime, data, this.leaseOwner, options.alsoDelete);
+      const writeTime = await updateAsOurs(this.ref, this.lastUpdateTime, data, this.leaseOwner, options.also);
       if (!writeTime) {
         this.fenced = true;
         return false;

@@ -2,6 +2,7 @@
 // security rules, so each checks the caller's `admin` claim itself before doing the work in admin/ and flow/.
 // Cancels are client writes, governed by the rules.
 import { HttpsError, type CallableRequest } from "firebase-functions/https";
+import { MAX_PARENT_DEPTH } from "../config";
 import { adminLog } from "../logs";
 import { MAX_RETRY_PATHS, type RetryTasksResult, type RunNowResult } from "../model/admin";
 import { TASKS_COLLECTION, isQueueTaskPath } from "../model/task";
@@ -57,7 +58,8 @@ function parsePaths(input: unknown): string[] {
   if (!Array.isArray(input) || input.length > MAX_RETRY_PATHS || !input.every(isQueueTaskPath)) {
     throw new HttpsError(
       "invalid-argument",
-      `\`paths\` must be at most ${MAX_RETRY_PATHS} task paths: {collection}/{parentId}/tasks/{taskId}.`,
+      `\`paths\` must be at most ${MAX_RETRY_PATHS} task paths: {parent}/tasks/{taskId}, the parent at depth 1 to ` +
+        `${MAX_PARENT_DEPTH}.`,
     );
   }
   return [...new Set(input)];
@@ -82,7 +84,10 @@ export async function handleRunTaskNow(request: CallableRequest<unknown>, regist
   const uid = requireAdmin(request, "runTaskNow");
   const path = (request.data as { path?: unknown } | null)?.path;
   if (!isQueueTaskPath(path)) {
-    throw new HttpsError("invalid-argument", "`path` must be a task path: {collection}/{parentId}/tasks/{taskId}.");
+    throw new HttpsError(
+      "invalid-argument",
+      `\`path\` must be a task path: {parent}/tasks/{taskId}, the parent at depth 1 to ${MAX_PARENT_DEPTH}.`,
+    );
   }
   const result = await runTaskNow(path, registry);
   adminLog.ranNow(uid, path, result.ran, result.state);

@@ -35,6 +35,8 @@ import { taskLog } from "../logs";
 import { runQueueOf } from "../flow/limits";
 import { pauseOf, readPauses, type Pauses } from "../flow/pauses";
 import type { Registry } from "../model/handler";
+import { closeShardIfFull, withCount, type ChildCount } from "../groups/fan-in";
+import { checkGroups, type GroupCheckSummary } from "../groups/check-groups";
 
 export interface SweepOptions {
   /** The time the pass acts at (tests move it ahead). Runs it queues are dispatched at once all the same. */
@@ -68,6 +70,8 @@ export interface SweepSummary {
   documents: number;
   /** False when the time budget ran out: the next pass goes on with the next walk, each walk from its cursor. */
   complete: boolean;
+  /** Open fan-out groups past their `checkAt`, checked after the walks (groups/check-groups.ts). */
+  groups: GroupCheckSummary;
 }
 
 /** Where a walk goes on from: the ordered field's value and the document's path (or only one of the two). */
@@ -107,6 +111,7 @@ export async function sweep(registry: Registry, options: SweepOptions = {}): Pro
     pages: { leases: 0, overdue: 0, frontier: 0, lap: 0 },
     documents: 0,
     complete: true,
+    groups: { checked: 0, finished: 0, errors: 0 },
   };
   const cursorRef = db().doc(options.cursorPath ?? SWEEPER.cursorDocument);
   const before = await loadState(cursorRef);
@@ -204,6 +209,11 @@ export async function sweep(registry: Registry, options: SweepOptions = {}): Pro
   }
 
   await saveState(cursorRef, before, state);
+  // Groups whose children all ended without the shards closing them: cancelled children, a worker that stopped.
+  summary.groups = await checkGroups(now).catch((error: unknown) => {
+    taskLog.sweepWalkFailed("groups", String((error as Error)?.message ?? error));
+    return { checked: 0, finished: 0, errors: 1 };
+  });
   taskLog.swept(summary);
   return summary;
 }
@@ -296,13 +306,18 @@ async function recoverExpiredLease(doc: QueryDocumentSnapshot, registry: Registr
   );
   const transition = nextState({ ok: false, failure }, attempt, maxAttempts, backoff, now);
   const startedAt = task.startedAt instanceof Timestamp ? task.startedAt : Timestamp.fromDate(now);
-  const write = async (update: ReturnType<typeof outcomeUpdate>) =>
-    (await updateIfUnchanged(doc.ref, doc.updateTime, update)) !== undefined;
+  let count: ChildCount | undefined;
+  const write = async (update: ReturnType<typeof outcomeUpdate>) => {
+    const counted = withCount(doc.ref.path, task, update);
+    count = counted.count;
+    return (await updateIfUnchanged(doc.ref, doc.updateTime, counted.update, counted.also)) !== undefined;
+  };
   const written = await writeOutcome(
     write,
     outcomeUpdate(transition, { attempt, startedAt, history: task.history }),
     attempt,
   );
+  if (written && count) await closeShardIfFull(count);
   // The engine's writes do not wake the trigger: the retry's run is queued here (or, failing that, found overdue).
   if (written && transition.state === "scheduled") {
     const queue = runQueueOf(registry, task.type, task.action);

@@ -116,6 +116,7 @@ export function createQueueControl(ctx: AdminContext) {
     pending.set(key, pause ? "Pausing…" : "Resuming…");
     render();
     say("info", `${pause ? "Pausing" : "Resuming"} ${name}…`);
+    let outcome: Parameters<typeof say>;
     try {
       const result = await setPaused(ctx.services.functions, target, pause, (sofar) => {
         if (pause || sofar.complete) return;
@@ -125,13 +126,14 @@ export function createQueueControl(ctx: AdminContext) {
       const rest = result.complete ? "" : " It stopped before the end: resume again to dispatch the rest.";
       // A schedule's resume dispatches nothing: it only writes its next slot again.
       const dispatched = result.dispatched === undefined ? "" : `: ${dispatchedLabel(result)}`;
-      say("success", pause ? `Paused ${name}.` : `Resumed ${name}${dispatched}.${rest}`);
+      outcome = ["success", pause ? `Paused ${name}.` : `Resumed ${name}${dispatched}.${rest}`];
     } catch (error) {
-      say("error", `Could not ${pause ? "pause" : "resume"} ${name}: ${errorMessage(error)}`);
-    } finally {
-      pending.delete(key);
-      await load();
+      outcome = ["error", `Could not ${pause ? "pause" : "resume"} ${name}: ${errorMessage(error)}`];
     }
+    pending.delete(key);
+    // The report comes with the refreshed tables, so what it says and what the rows show never disagree.
+    await load();
+    say(...outcome);
   }
 
   return {

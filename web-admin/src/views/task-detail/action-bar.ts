@@ -1,6 +1,7 @@
 // What can be done to the open task, by state: Retry (failed), Run now and Cancel (scheduled). Each asks for
 // confirmation and reports what happened; the buttons stay disabled while one runs.
 import { cancelTask, errorMessage, retryTasks, runTaskNow, summarize } from "../../actions";
+import { MAX_PARENT_DEPTH, isQueueTaskPath } from "../../contract";
 import { confirmDialog, h, notify, type Child } from "../../dom";
 import { clockTime } from "../../format";
 import { handlerName, isDelayed, taskPath, type Task } from "../../task";
@@ -88,6 +89,11 @@ export function createActionBar(ctx: AdminContext, rerender: () => void) {
   /** The buttons for `t` as it is now. */
   return function actionBar(t: Task): HTMLElement {
     const buttons: Child[] = [];
+    // A `tasks` collection deeper than the queue serves is the app's own: the engine never runs it.
+    if (!isQueueTaskPath(t.path)) {
+      const note = `Not a queue task: its parent is deeper than depth ${MAX_PARENT_DEPTH}, so nothing runs it.`;
+      return h("div", { class: "detail-actions" }, h("span", { class: "muted" }, note));
+    }
     if (t.state === "failed") {
       buttons.push(button("Retry", "primary", () => retry(t)));
     }

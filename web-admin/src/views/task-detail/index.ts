@@ -13,8 +13,9 @@ import { factSections } from "./facts";
 import { createParentTimeline } from "./parent-timeline";
 
 /**
- * `{collection}/{parentId}/tasks/{taskId}`, or a `tasks` collection deeper down: what may be opened from a URL.
- * The lists show those deeper tasks too (collection-group queries), so the detail opens them as well.
+ * A queue task (`{parent}/tasks/{taskId}`, the parent at depth 1 to MAX_PARENT_DEPTH), or one of a `tasks` collection
+ * deeper down: what may be opened from a URL. The lists show those deeper tasks too (collection-group queries), so
+ * the detail opens them as well, without actions.
  */
 function isTaskPath(path: string): boolean {
   const segments = path.split("/");
