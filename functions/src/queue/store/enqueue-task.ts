@@ -73,6 +73,15 @@ export async function checkRequestData(type: string, action: string, data: objec
   }
 }
 
+/** The error for a parent the queue does not serve (`what`: "enqueue demo.noop", "fan out"). */
+export function unsupportedParent(what: string, parentPath: string): PermanentError {
+  return new PermanentError(
+    `cannot ${what} under ${parentPath}: tasks run only under a document at depth 1 to ${MAX_PARENT_DEPTH} ` +
+      "(such as orders/o-1 or users/u/orders/o-1); a task under a deeper document would never run",
+    ENQUEUE_ERROR_CODES.unsupportedParent,
+  );
+}
+
 /**
  * Writes a `scheduled` task under `parent` (its `tasks` sub-collection) and returns its reference. `parent` must be
  * a document at depth 1 to MAX_PARENT_DEPTH (`orders/o-1`, `users/u/orders/o-1`): the trigger watches nothing deeper.
@@ -100,13 +109,7 @@ export async function createTask(
   options: CreateTaskOptions = {},
 ): Promise<{ ref: DocumentReference; created: boolean }> {
   const { type, action, data } = request as { type: string; action: string; data?: object };
-  if (!isQueueParentPath(parent.path)) {
-    throw new PermanentError(
-      `cannot enqueue ${type}.${action} under ${parent.path}: tasks run only under a document at depth 1 to ` +
-        `${MAX_PARENT_DEPTH} (such as orders/o-1 or users/u/orders/o-1); a task under a deeper document would never run`,
-      ENQUEUE_ERROR_CODES.unsupportedParent,
-    );
-  }
+  if (!isQueueParentPath(parent.path)) throw unsupportedParent(`enqueue ${type}.${action}`, parent.path);
   if (
     options.id &&
     (options.id.includes("/") || !isQueueTaskPath(`${parent.path}/${TASKS_COLLECTION}/${options.id}`))
