@@ -29,6 +29,7 @@ import { EmulatorLog, reloads } from "./emulator-log";
 import { deleteCollections, setBackgroundTriggers } from "./firestore";
 import { measureRawWrites, type RawWriteResult } from "./raw-writes";
 import { measureLimitedRate, type LimitedRateResult } from "./limited-rate";
+import { measureWorkflows, type WorkflowResults } from "./workflows";
 import { checkBudgets, type BudgetCheck } from "./report";
 import { round } from "./stats";
 import { scheduleStatuses, setSchedulePaused } from "../functions/src/queue/admin/schedules";
@@ -76,6 +77,8 @@ export interface BenchResults {
   delay: DelayResult[];
   /** A rate-limited handler's achieved rate against its limit. */
   limitedRate: LimitedRateResult;
+  /** A fan-out with its fan-in, deduplicated and debounced enqueues, each next to the same work without. */
+  workflows: WorkflowResults;
   bulkRetry: BulkRetryResult & { ratioToBulkWriter?: number };
   budgets: BudgetCheck[];
 }
@@ -148,6 +151,10 @@ async function measureAll(options: BenchOptions): Promise<BenchResults> {
     counts.push(result);
   }
   endPhase("counts");
+
+  progress("workflows: a fan-out with its fan-in, a deduplicated and a debounced burst, each next to the same without");
+  const workflows = await measureWorkflows(mode, runId, log);
+  endPhase("workflows");
 
   const rounds: DrainResult[] = [];
   const drainTimeoutMs = mode === "full" ? 600_000 : 180_000;
@@ -258,6 +265,7 @@ async function measureAll(options: BenchOptions): Promise<BenchResults> {
     rawWrites: { bulkWriterDefault, unthrottled },
     delay,
     limitedRate,
+    workflows,
     bulkRetry,
   };
   return { ...results, budgets: checkBudgets(results) };

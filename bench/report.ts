@@ -6,6 +6,7 @@ import { round } from "./stats";
 import type { BenchResults, DrainComparison } from "./bench";
 import type { CountResult } from "./counts";
 import { disturbed, VARIANT_LABELS, type DrainResult, type DrainVariant } from "./drain";
+import { markdownWorkflows } from "./workflows";
 
 export interface BudgetCheck {
   id: string;
@@ -275,6 +276,9 @@ export function formatReport(results: BenchResults): string {
     ...results.delay.map(formatDelay),
     "",
     markdownLimitedRate(results),
+    "",
+    "Workflows (each next to the same work without the feature)",
+    markdownWorkflows(results.workflows),
   );
   const retry = results.bulkRetry;
   out.push(

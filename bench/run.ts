@@ -5,6 +5,7 @@ import { renameSync, writeFileSync } from "node:fs";
 import { runBench } from "./bench";
 import { CHART_FILE, RESULTS_FILE, renderChart } from "./chart";
 import { formatReport, markdownCounts, markdownDelay, markdownDrain, markdownLimitedRate } from "./report";
+import { markdownWorkflows } from "./workflows";
 
 function writeJson(file: string, value: unknown): void {
   writeFileSync(`${file}.tmp`, `${JSON.stringify(value, null, 2)}\n`);
@@ -27,6 +28,7 @@ async function main(): Promise<number> {
     markdownDrain(results),
     markdownDelay(results),
     markdownLimitedRate(results),
+    markdownWorkflows(results.workflows),
   ].join("\n\n");
   console.log(`\n${formatReport(results)}\n\nMarkdown (docs/performance.md):\n\n${markdown}\n`);
   if (out) {

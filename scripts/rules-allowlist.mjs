@@ -98,7 +98,8 @@ export function taskPathsInRules(rules) {
 
 /**
  * The generated task block for the trigger's `patterns` (one per depth): a `match` each, whose rules all go through
- * the functions above with the direct parent's path, so the owner check is the same at every depth.
+ * the functions above with the direct parent's path (a create with it relative, as a string: the dedup lock id
+ * hashes it), so the owner check is the same at every depth; and `isTaskPathString`, those depths for the locks.
  */
 export function renderTaskPaths(patterns, names = patterns.map((_, i) => `depth ${i + 1}`)) {
   const pad = "    ";
@@ -106,9 +107,19 @@ export function renderTaskPaths(patterns, names = patterns.map((_, i) => `depth 
     `${pad}${PATHS_BEGIN}: \`node scripts/rules-allowlist.mjs --write\` rewrites this block`,
     `${pad}// from MAX_PARENT_DEPTH (functions/src/queue/config.ts): one match per depth of parent, as the trigger has.`,
   ];
+  lines.push(
+    "",
+    `${pad}// A task's path relative to the database (\`orders/o-1/tasks/t-1\`) under a parent at depth 1 to ${patterns.length}:`,
+    `${pad}// what a dedup lock's \`task\` names.`,
+    `${pad}function isTaskPathString(task) {`,
+    `${pad}  return task is string && task.matches('[^/]+/[^/]+(/[^/]+/[^/]+){0,${patterns.length - 1}}/tasks/[^/]+');`,
+    `${pad}}`,
+  );
   patterns.forEach((pattern, i) => {
     const parentSegments = pattern.split("/").slice(0, -2);
     const parent = `/databases/$(database)/documents/${parentSegments.map((s) => `$(${s.slice(1, -1)})`).join("/")}`;
+    // The same parent as a string relative to the database (`users/u/orders/o`): the dedup lock id hashes it.
+    const relative = parentSegments.map((s) => s.slice(1, -1)).join(" + '/' + ");
     lines.push(
       "",
       `${pad}// The queue's tasks under a parent at depth ${i + 1} (the trigger's \`${names[i]}\`).`,
@@ -116,7 +127,7 @@ export function renderTaskPaths(patterns, names = patterns.map((_, i) => `depth 
       `${pad}  // Owners of the direct parent poll its tasks (get, and queries on that one sub-collection).`,
       `${pad}  allow read: if ownsParent(${parent});`,
       `${pad}  // Owners of the direct parent enqueue client-enqueueable tasks on it.`,
-      `${pad}  allow create: if isValidTaskCreate(${parent});`,
+      `${pad}  allow create: if isValidTaskCreate(${relative}, taskId);`,
       `${pad}  // Admins retry failed tasks and cancel scheduled ones; nothing else changes, and nobody else updates.`,
       `${pad}  allow update: if isAdmin() && (isValidRetry() || isValidCancel());`,
       `${pad}  // Nobody deletes a task from a client: the task is the record of what happened.`,

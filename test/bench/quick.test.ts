@@ -56,6 +56,18 @@ describe("bench --quick: what a task costs", function () {
     );
   });
 
+  it("a fan-out runs its continuation once with every child counted; one dedupKey runs once; a debounced burst runs once with the last data", () => {
+    const { fanOut, dedup, debounce } = results.workflows;
+    assert.equal(fanOut.continuations, 1);
+    assert.deepEqual(fanOut.fanIn, { completed: fanOut.children, failed: 0, cancelled: 0 });
+    assert.equal(fanOut.cost.runs, fanOut.children + 2, "the fanning-out task, every child and the continuation");
+    assert.deepEqual([dedup.withKey.tasksWritten, dedup.withKey.runs], [1, 1], "deduplicated");
+    assert.deepEqual([dedup.withoutKey.tasksWritten, dedup.withoutKey.runs], [dedup.enqueues, dedup.enqueues]);
+    assert.equal(debounce.withKey.runs, 1, "debounced");
+    assert.deepEqual(debounce.ranWithData, [{ n: debounce.enqueues - 1 }]);
+    assert.equal(debounce.withoutKey.runs, debounce.enqueues);
+  });
+
   it("counts are deterministic: every task of a scenario made the same writes", () => {
     for (const counts of results.counts) assert.ok(counts.sameWritesForEveryTask, counts.label);
   });

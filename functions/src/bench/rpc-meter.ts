@@ -5,13 +5,21 @@
 // and the bench reports the counts as unmeasured instead of guessing.
 import { Firestore } from "firebase-admin/firestore";
 import * as logger from "firebase-functions/logger";
+import { DEDUP, FANOUT } from "../queue/config";
 
 /**
  * Root collections whose documents are metered: the bench's counting tasks, and its drains through the engine and
- * through the plain design (bench/config.ts names them too). Nothing else is, so `npm start` and the test suites
- * get no extra log lines.
+ * through the plain design (bench/config.ts names them too); and the engine's fan-in groups and dedup locks, whose
+ * writes the workflow scenarios count (bench/workflows.ts). Nothing else is, so `npm start` and the test suites get
+ * no extra log lines beyond fan-outs' and dedup keys'.
  */
-export const METERED_COLLECTIONS = new Set(["benchCounts", "benchDrain", "benchPlain"]);
+export const METERED_COLLECTIONS = new Set([
+  "benchCounts",
+  "benchDrain",
+  "benchPlain",
+  FANOUT.collection,
+  DEDUP.locksCollection,
+]);
 const METER_LOG_MESSAGE = "bench: firestore request";
 
 const READ_METHODS = new Set(["batchGetDocuments", "runQuery", "runAggregationQuery", "listDocuments"]);

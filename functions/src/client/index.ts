@@ -11,6 +11,7 @@ import {
   serverTimestamp,
   setDoc,
   updateDoc,
+  runTransaction,
   type DocumentData,
   type DocumentReference,
   type FirestoreError,
@@ -20,7 +21,9 @@ import {
 } from "firebase/firestore";
 import type { Handlers } from "../handlers";
 import { taskSchemas } from "../handlers/schemas";
-import type { CLIENT_TASK_FIELDS, TaskRequest } from "../queue/model/request";
+import type { CLIENT_LOCK_FIELDS, CLIENT_TASK_FIELDS, TaskRequest } from "../queue/model/request";
+import { dedupLockId } from "../queue/model/dedup-key";
+import { DEDUP } from "../queue/config";
 import type { TaskDocument, TaskState } from "../queue/model/task";
 import { checkData, schemaAt, type DataCheck, type StandardSchemaV1 } from "../queue/model/schema";
 
@@ -44,6 +47,14 @@ export interface ClientEnqueueOptions {
   uid?: string;
   /** A document id for the task; by default Firestore picks one. */
   id?: string;
+  /**
+   * Deduplication: the task is written together with the lock of this key (1 to 200 characters), in one batch.
+   * While a task of the same handler under the same parent with this key is `scheduled` or `running`, or within
+   * `dedupSeconds` of its enqueue, the security rules refuse the write: `permission-denied`, nothing written.
+   */
+  dedupKey?: string;
+  /** With `dedupKey`: the key stays taken this long after the enqueue (by this client's clock), even once the task ended. */
+  dedupSeconds?: number;
 }
 
 /**
@@ -88,7 +99,7 @@ function taskRefUnder(parent: DocumentReference, id: string | undefined): Docume
 }
 
 /** The task document exactly as the security rules accept it on create. */
-export function taskFields<H = Handlers>(request: ClientTaskRequest<H>, uid: string): DocumentData {
+export function taskFields<H = Handlers>(request: ClientTaskRequest<H>, uid: string, dedupKey?: string): DocumentData {
   const { type, action, data, runAt } = request as { type: string; action: string; data?: object; runAt?: unknown };
   // Typed by the engine's list of client fields, so the library cannot write a field the security rules refuse.
   const fields: { [field in (typeof CLIENT_TASK_FIELDS)[number]]?: unknown } = {
@@ -103,7 +114,61 @@ export function taskFields<H = Handlers>(request: ClientTaskRequest<H>, uid: str
   else if (runAt !== undefined) fields.runAt = runAt;
   // Due now: written anyway, so the sweeper's overdue query (on `runAt`) sees the task if its event is lost.
   else fields.runAt = serverTimestamp();
+  if (dedupKey !== undefined) fields.dedupKey = dedupKey;
   return fields;
+}
+
+/** The dedup lock of a task with `options.dedupKey`, exactly as the security rules accept it with the task. */
+export function lockFields(
+  task: DocumentReference,
+  request: { type: string; action: string },
+  options: ClientEnqueueOptions,
+): DocumentData {
+  const fields: { [field in (typeof CLIENT_LOCK_FIELDS)[number]]?: unknown } = {
+    task: task.path,
+    type: request.type,
+    action: request.action,
+    key: options.dedupKey,
+    createdAt: serverTimestamp(),
+  };
+  if (options.dedupSeconds) fields.expiresAt = Timestamp.fromMillis(Date.now() + options.dedupSeconds * 1000);
+  return fields;
+}
+
+function checkDedup(options: ClientEnqueueOptions): void {
+  const { dedupKey, dedupSeconds = 0 } = options;
+  if (dedupKey === undefined) return;
+  if (typeof dedupKey !== "string" || dedupKey.length === 0 || dedupKey.length > DEDUP.keyMaxChars) {
+    throw new TypeError(
+      `dedupKey must be a string of 1 to ${DEDUP.keyMaxChars} characters, got ${JSON.stringify(dedupKey)}`,
+    );
+  }
+  if (typeof dedupSeconds !== "number" || !(dedupSeconds >= 0 && dedupSeconds <= DEDUP.maxSeconds)) {
+    throw new TypeError(
+      `dedupSeconds must be a number from 0 to ${DEDUP.maxSeconds}, got ${JSON.stringify(dedupSeconds)}`,
+    );
+  }
+}
+
+/**
+ * Writes the task together with the lock of its key, in a transaction: the lock is read first, so the commit carries
+ * the lock's version as read (or its absence) as a precondition, and of concurrent enqueues of one key exactly one
+ * commits. The rules refuse the lock write when the key is held: `permission-denied`.
+ */
+async function enqueueDeduplicated(
+  ref: DocumentReference,
+  request: { type: string; action: string },
+  fields: DocumentData,
+  options: ClientEnqueueOptions & { dedupKey: string },
+): Promise<void> {
+  const parent = ref.parent.parent as DocumentReference;
+  const lockId = dedupLockId(parent.path, request.type, request.action, options.dedupKey);
+  const lockRef = doc(ref.firestore, DEDUP.locksCollection, lockId);
+  await runTransaction(ref.firestore, async (transaction) => {
+    await transaction.get(lockRef);
+    // set, not create: the rules take it as a create, or as the takeover of a lock that is free.
+    transaction.set(ref, fields).set(lockRef, lockFields(ref, request, options));
+  });
 }
 
 /**
@@ -117,9 +182,15 @@ export async function enqueueTask<H = Handlers>(
   options: ClientEnqueueOptions = {},
 ): Promise<DocumentReference> {
   const untyped = request as { type: string; action: string; data?: object };
+  checkDedup(options);
   throwIfInvalid(untyped, await checkRequest(untyped));
   const ref = taskRefUnder(parent, options.id);
-  await setDoc(ref, taskFields(request, currentUid(parent, options.uid)));
+  const fields = taskFields(request, currentUid(parent, options.uid), options.dedupKey);
+  if (options.dedupKey === undefined) {
+    await setDoc(ref, fields);
+    return ref;
+  }
+  await enqueueDeduplicated(ref, untyped, fields, { ...options, dedupKey: options.dedupKey });
   return ref;
 }
 
@@ -128,14 +199,18 @@ export async function enqueueTask<H = Handlers>(
  * outbox pattern: the order and its confirmation email task, or neither). The parent may be created in the same
  * batch. Returns the task's reference; nothing is written until the caller commits. Throws a `TaskDataError`,
  * adding nothing, when `data` does not fit the handler's schema (which must check synchronously, as zod does
- * without async refinements).
+ * without async refinements). No `dedupKey` here: a deduplicated enqueue is its own transaction (`enqueueTask`).
  */
 export function enqueueTaskIn<H = Handlers>(
   writer: TaskWriter,
   parent: DocumentReference,
   request: ClientTaskRequest<H>,
-  options: ClientEnqueueOptions = {},
+  options: Omit<ClientEnqueueOptions, "dedupKey" | "dedupSeconds"> = {},
 ): DocumentReference {
+  if ((options as ClientEnqueueOptions).dedupKey !== undefined) {
+    // A deduplicated enqueue reads the key's lock first; a batch cannot, and a transaction is the caller's.
+    throw new TypeError("enqueueTaskIn does not take a dedupKey: use enqueueTask");
+  }
   const untyped = request as { type: string; action: string; data?: object };
   const check = checkRequest(untyped);
   if (check instanceof Promise) {

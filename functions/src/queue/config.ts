@@ -132,6 +132,21 @@ export const FLOW = {
   resumeBudgetMs: 420_000,
 };
 
+/**
+ * Dedup and debounce (`dedupKey`): one lock document per (parent, handler, key) in an engine-owned collection, at
+ * an id the security rules can compute too. See store/dedup-lock.ts.
+ */
+export const DEDUP = {
+  /** The locks' collection, outside every `tasks` collection (the rules give clients create and takeover only). */
+  locksCollection: "_taskLocks",
+  /** The longest `dedupKey`, in characters (the rules enforce the same bound). */
+  keyMaxChars: 200,
+  /** The longest `dedupSeconds` and `debounceSeconds`: the furthest a task may be scheduled ahead. */
+  maxSeconds: MAX_RUN_AT_DAYS * 24 * 60 * 60,
+  /** Tries of a server enqueue whose lock changed under it (another enqueue won, or freed it) before giving up. */
+  acquireAttempts: 10,
+};
+
 /** Fan-out and fan-in (`ctx.fanOut`): a group of child tasks whose end enqueues one continuation. */
 export const FANOUT = {
   /** Children one `ctx.fanOut` may write, at most. */

@@ -35,6 +35,12 @@ export const taskLog = {
     logger.info("task held: its handler or the queue is paused", { path, pausedBy }),
   forwarded: (path: string, attempt: number, queue: string) =>
     logger.debug("run forwarded to the handler's own queue", { path, attempt, queue }),
+  deduplicated: (key: string, holder: string) =>
+    logger.info("enqueue deduplicated: a task with this key is live", { key, holder }),
+  debounced: (path: string, supersededBy: string) =>
+    logger.info("task debounced: a later task of its key runs instead", { path, supersededBy }),
+  lockReleaseFailed: (path: string, reason: string) =>
+    logger.warn("dedup lock not released; the next enqueue of its key replaces it", { path, reason }),
 };
 
 export const groupLog = {

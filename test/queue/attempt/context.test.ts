@@ -70,6 +70,21 @@ describe("ctx.enqueue: handlers chain follow-up tasks", () => {
     assert.equal((await enqueued[1].get()).get("action"), "noop");
   });
 
+  it("a follow-up with a dedupKey: a retried attempt gets its own task back, another task gets the live one", async () => {
+    const parent = await newParent();
+    const runAt = Timestamp.fromMillis(Date.now() + 24 * 3600_000);
+    const key = uniqueId("key");
+    const origin = parent.collection("tasks").doc(uniqueId("origin"));
+    const first = await contextOf(origin, 1).enqueue({ type: "demo", action: "noop", runAt }, { dedupKey: key });
+    const retried = await contextOf(origin, 2).enqueue({ type: "demo", action: "noop", runAt }, { dedupKey: key });
+    const other = parent.collection("tasks").doc(uniqueId("other"));
+    const fromOther = await contextOf(other).enqueue({ type: "demo", action: "noop", runAt }, { dedupKey: key });
+    assert.equal(retried.path, first.path);
+    assert.equal(fromOther.path, first.path, "the key is live: its task, not a second one");
+    assert.equal((await first.get()).get("dedupKey"), key);
+    assert.equal((await parent.collection("tasks").where("dedupKey", "==", key).get()).size, 1);
+  });
+
   /** The context an attempt of `taskRef` gets (only its ref is needed to enqueue). */
   function contextOf(taskRef: DocumentReference, attempt = 1) {
     return createContext({

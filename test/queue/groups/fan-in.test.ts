@@ -4,7 +4,7 @@
 // attempt is retried. The children run through the deployed trigger, except where a test runs them itself.
 import assert from "node:assert/strict";
 import type { DocumentReference, DocumentSnapshot } from "firebase-admin/firestore";
-import { FANOUT } from "../../../functions/src/queue/config";
+import { FANOUT, MAX_PARENT_DEPTH } from "../../../functions/src/queue/config";
 import { fanOut, groupId } from "../../../functions/src/queue/groups/fan-out";
 import { fanInOf } from "../../../functions/src/queue/groups/fan-in";
 import { checkGroups } from "../../../functions/src/queue/groups/check-groups";
@@ -12,7 +12,7 @@ import { runAttempt } from "../../../functions/src/queue/attempt/run-attempt";
 import { handleTaskCreated, type TaskCreatedEvent } from "../../../functions/src/queue/triggers/dispatch-task";
 import { handlers } from "../../../functions/src/handlers";
 import { adminDb, uniqueId } from "../../support/emulators";
-import { newParent, waitForState, writeTask } from "../../support/tasks";
+import { newParent, newParentAt, waitForState, writeTask } from "../../support/tasks";
 
 /** The group's children under `parent`, by their `group` field. */
 async function childrenOf(parent: DocumentReference, group: string): Promise<DocumentSnapshot[]> {
@@ -36,6 +36,7 @@ async function fanOutTask(children: number, data: Record<string, unknown> = {}, 
 }
 
 const future = () => new Date(Date.now() + 3600_000);
+const FAN_IN = { type: "demo", action: "fanIn" } as const;
 
 describe("fan-out and fan-in: ctx.fanOut and ctx.fanIn", () => {
   for (const n of [1, 20, 500]) {
@@ -174,5 +175,25 @@ describe("fan-out and fan-in: ctx.fanOut and ctx.fanIn", () => {
     const bad = [{ type: "demo", action: "chain", data: { steps: -1 } }] as never[];
     await assert.rejects(fanOut(taskPath, uniqueId("g"), parent, bad, then), { code: "enqueue/invalid-data" });
     assert.equal((await parent.collection("tasks").get()).size, 0);
+  });
+
+  it(`refuses a parent deeper than depth ${MAX_PARENT_DEPTH} with an error naming the depths served, writing nothing`, async () => {
+    const deep = await newParentAt(MAX_PARENT_DEPTH + 1);
+    const requests = [{ type: "demo", action: "noop" }] as const;
+    await assert.rejects(fanOut(`${deep.path}/tasks/x`, uniqueId("g"), deep, requests, { then: FAN_IN }), {
+      code: "enqueue/unsupported-parent",
+      message: new RegExp(`fan out under ${deep.path}: .*depth 1 to ${MAX_PARENT_DEPTH}`),
+    });
+    assert.equal((await deep.collection("tasks").get()).size, 0);
+  });
+
+  it(`fans out under a parent at depth ${MAX_PARENT_DEPTH}: the children and the continuation run there`, async () => {
+    const parent = await newParentAt(MAX_PARENT_DEPTH);
+    const task = await writeTask(parent, { type: "demo", action: "fanOut", data: { children: 3 } });
+    const done = await waitForState(task, ["completed", "failed"], 30_000);
+    const { continuation } = done.get("result") as { continuation: string };
+    assert.equal(adminDb().doc(continuation).parent.parent?.path, parent.path);
+    const finished = await waitForState(adminDb().doc(continuation), ["completed", "failed"], 30_000);
+    assert.deepEqual(finished.get("result"), { completed: 3, failed: 0, cancelled: 0 });
   });
 });

@@ -48,6 +48,9 @@ describe("handler registry", () => {
     assert.throws(() => defineHandler({ maxAttempts: 0 }, () => 1), /maxAttempts/);
     assert.throws(() => defineHandler({ maxAttempts: 1.5 }, () => 1), /maxAttempts/);
     assert.throws(() => defineHandler({ backoff: { baseSeconds: 10, capSeconds: 1 } }, () => 1), /backoff/);
+    assert.throws(() => defineHandler({ debounceSeconds: -1 }, () => 1), /debounceSeconds/);
+    assert.throws(() => defineHandler({ debounceSeconds: 31 * 24 * 3600 }, () => 1), /debounceSeconds/);
+    assert.equal(defineHandler({}, () => 1).options.debounceSeconds, 0);
   });
 
   it("registers the template's example handlers", () => {

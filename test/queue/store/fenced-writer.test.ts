@@ -7,6 +7,7 @@ import { FieldValue, Timestamp, type DocumentReference } from "firebase-admin/fi
 import { FencedWriter } from "../../../functions/src/queue/store/fenced-writer";
 import { LIMITS } from "../../../functions/src/queue/config";
 import { taskIn, unwatchedTask } from "../../support/tasks";
+import { adminDb, uniqueId } from "../../support/emulators";
 import {
   DEADLINE_EXCEEDED,
   failsBeforeLanding,
@@ -94,5 +95,37 @@ describe("fenced writer: transient errors and ambiguous commits", () => {
     await assert.rejects(writer.update(completed()), (error: { code?: number }) => error.code === 14);
     assert.equal(calls(), LIMITS.writeAttempts);
     assert.equal((await ref.get()).get("state"), "running");
+  });
+});
+
+describe("fenced writer: side writes (`also`) commit with the outcome", () => {
+  /** A fan-in count to merge and a dedup lock to delete, as run-attempt.ts combines them. */
+  async function sideDocs() {
+    const count = adminDb().collection("_testSideWrites").doc(uniqueId("count"));
+    const lock = adminDb().collection("_testSideWrites").doc(uniqueId("lock"));
+    await lock.set({ task: "somewhere" });
+    const also = [
+      { ref: count, data: { ended: FieldValue.increment(1) } },
+      { ref: lock, delete: true as const },
+    ];
+    return { count, lock, also };
+  }
+
+  it("merges one and deletes the other in the outcome's batch", async () => {
+    const { ref, updateTime } = await runningTask();
+    const { count, lock, also } = await sideDocs();
+    assert.equal(await new FencedWriter(ref, updateTime, OWNER).update(completed(), { final: true, also }), true);
+    assert.equal((await ref.get()).get("state"), "completed");
+    assert.equal((await count.get()).get("ended"), 1);
+    assert.equal((await lock.get()).exists, false);
+  });
+
+  it("writes neither when the outcome is fenced out", async () => {
+    const { ref, updateTime } = await runningTask();
+    const { count, lock, also } = await sideDocs();
+    await ref.update({ progress: 1 }); // someone else wrote the task first
+    assert.equal(await new FencedWriter(ref, updateTime, OWNER).update(completed(), { final: true, also }), false);
+    assert.equal((await count.get()).exists, false);
+    assert.equal((await lock.get()).exists, true);
   });
 });

@@ -120,6 +120,18 @@ export const serial = defineHandler({ schema: serialData, maxConcurrent: 1 }, as
 });
 
 /**
+ * Records its run (as `record` does) and returns the data it received, debounced over 2 s: enqueues of one
+ * `dedupKey` within 2 s of the first run once, at the end of the window, with the last one's data.
+ */
+export const debounced = defineHandler<Record<string, unknown>, { received: Record<string, unknown> }>(
+  { debounceSeconds: 2 },
+  async (data, ctx) => {
+    await recordRun(data, ctx);
+    return { received: data };
+  },
+);
+
+/**
  * Fans out `data.children` `demo.noop` tasks (every `failEvery`-th a `demo.fail`), with `demo.fanIn` as the
  * continuation: shows `ctx.fanOut`. With `failFirstAttempt`, the first attempt throws after fanning out: its retry
  * fans out again and writes nothing twice. Writing 10,000 children takes a while, hence the longer timeout.

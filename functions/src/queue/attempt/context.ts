@@ -89,7 +89,13 @@ export function createContext(args: {
     progress: progressReporter(writer, controller),
     enqueue(request, options = {}) {
       const id = options.id ?? followUpTaskId(taskRef.path, enqueued++, `${request.type}.${request.action}`);
-      return enqueueTask(options.parent ?? parentRef, request, { id, enqueuedBy: taskRef.path });
+      const { dedupKey, dedupSeconds } = options;
+      return enqueueTask(options.parent ?? parentRef, request, {
+        id,
+        enqueuedBy: taskRef.path,
+        dedupKey,
+        dedupSeconds,
+      });
     },
     fanOut(children, options) {
       const group = groupId(taskRef.path, fannedOut++);

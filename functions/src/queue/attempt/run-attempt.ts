@@ -1,12 +1,12 @@
 // One attempt of one task, from a snapshot that says it is due: validate, resolve the handler, check its data
 // against the handler's schema, hold it if paused, claim, run, record the outcome. Every entry point (the Firestore
 // trigger, the Cloud Tasks queues) ends here.
-import { FieldValue, Timestamp } from "firebase-admin/firestore";
+import { FieldValue, Timestamp, type DocumentReference } from "firebase-admin/firestore";
 import { ERROR_CODES } from "../model/task";
 import { TaskFailure } from "../model/errors";
 import { attemptBudget, claimTask, startUnclaimed, unclaimedAttemptFields, type TaskSnapshot } from "./claim";
 import { createContext } from "./context";
-import { updateAsOurs, updateIfUnchanged } from "../store/fenced-writer";
+import { updateAsOurs, updateIfUnchanged, type SideWrite } from "../store/fenced-writer";
 import { scheduleRun } from "../store/cloud-tasks";
 import { taskLog } from "../logs";
 import { currentPauses, pauseOf } from "../flow/pauses";
@@ -14,6 +14,8 @@ import { runQueueOf } from "../flow/limits";
 import { failureThatFits, outcomeUpdate, storableResult, writeOutcome } from "./outcome";
 import { nextState, type Transition } from "./retry-policy";
 import { runWithTimeout } from "./timeout";
+import { dedupLockHolder, lockToRelease } from "../store/dedup-lock";
+import { DEBOUNCED } from "../model/task";
 import { validateData, validateTask } from "./validate";
 import type { Registry } from "../model/handler";
 import { closeShardIfFull, withCount, type ChildCount } from "../groups/fan-in";
@@ -35,8 +37,15 @@ export async function runAttempt(snapshot: TaskSnapshot, registry: Registry): Pr
   }
   const input = await validateData(handler, task.data);
   if (input.failure) {
-    await failWithoutRunning(snapshot, input.failure);
+    await failWithoutRunning(snapshot, input.failure, handler.options.debounceSeconds > 0);
     return undefined;
+  }
+  if (handler.options.debounceSeconds > 0 && typeof task.dedupKey === "string") {
+    const holder = await dedupLockHolder(ref, { type: task.type, action: task.action, dedupKey: task.dedupKey });
+    if (holder !== undefined && holder !== ref.path) {
+      await endDebounced(snapshot, holder);
+      return undefined;
+    }
   }
   const pause = pauseOf(await currentPauses(), task.type, task.action);
   if (pause) {
@@ -69,12 +78,18 @@ export async function runAttempt(snapshot: TaskSnapshot, registry: Registry): Pr
   }
   const info = { attempt: claim.attempt, startedAt: claim.startedAt, history: task.history };
   const attemptFields = express ? unclaimedAttemptFields(snapshot, claim) : {};
+  // An ending task releases its dedup key in the outcome's own commit; a retry keeps it. A debounced handler's lock
+  // is kept: it names the window's last task, which ended, so it is free, and the tasks that task superseded, if
+  // any is still to come due, find that they were superseded (a deleted lock would tell them nothing).
+  const keepLock = transition.state === "scheduled" || handler.options.debounceSeconds > 0;
+  const release = keepLock ? undefined : await lockToRelease(ref, task);
   let count: ChildCount | undefined;
   const written = await writeOutcome(
     (update) => {
+      // One batch: the outcome, a fan-in child's count and the dedup lock's release land together or not at all.
       const counted = withCount(ref.path, task, { ...attemptFields, ...update });
       count = counted.count;
-      return claim.writer.update(counted.update, { final: true, also: counted.also });
+      return claim.writer.update(counted.update, { final: true, also: sideWrites(counted.also, release) });
     },
     outcomeUpdate(transition, info, result),
     claim.attempt,
@@ -120,23 +135,45 @@ async function scheduleNext(path: string, attempt: number, runAt: Date, queue: s
  * Ends a task that cannot run (malformed, too large, unknown handler, data its schema refuses) as `failed`, if nobody changed it meanwhile,
  * with as much of the failure record as the document can hold.
  */
-async function failWithoutRunning(snapshot: TaskSnapshot, failure: TaskFailure): Promise<void> {
+async function failWithoutRunning(snapshot: TaskSnapshot, failure: TaskFailure, keepLock = false): Promise<void> {
   const { attempt } = attemptBudget(snapshot.data, 1);
   const transition: Transition = { state: "failed", failure };
   const full = outcomeUpdate(transition, { attempt, startedAt: Timestamp.now(), history: snapshot.data.history });
   const update = failureThatFits(snapshot.ref.path, snapshot.data, { ...full, attempts: attempt });
+  const release = keepLock ? undefined : await lockToRelease(snapshot.ref, snapshot.data);
   let count: ChildCount | undefined;
   const write = async (fields: typeof update) => {
     const counted = withCount(snapshot.ref.path, snapshot.data, fields);
     count = counted.count;
-    return (
-      (await updateAsOurs(snapshot.ref, snapshot.updateTime, counted.update, undefined, counted.also)) !== undefined
-    );
+    const also = sideWrites(counted.also, release);
+    return (await updateAsOurs(snapshot.ref, snapshot.updateTime, counted.update, undefined, also)) !== undefined;
   };
   if (await writeOutcome(write, update, attempt)) {
     taskLog.failed(snapshot.ref.path, attempt, failure.code, failure.message);
     if (count) await closeShardIfFull(count);
   } else taskLog.claimLost(snapshot.ref.path);
+}
+
+/**
+ * Ends a debounced task that a later enqueue of its key superseded: `cancelled`, with the reason and the task that
+ * runs instead, if nobody changed it meanwhile. Its handler never runs; the lock is the superseding task's.
+ */
+async function endDebounced(snapshot: TaskSnapshot, supersededBy: string): Promise<void> {
+  const written = await updateIfUnchanged(snapshot.ref, snapshot.updateTime, {
+    state: "cancelled",
+    cancelReason: DEBOUNCED,
+    supersededBy,
+    cancelledAt: FieldValue.serverTimestamp(),
+    updatedAt: FieldValue.serverTimestamp(),
+  });
+  if (written) taskLog.debounced(snapshot.ref.path, supersededBy);
+  else taskLog.claimLost(snapshot.ref.path);
+}
+
+/** An outcome's side writes: fan-in's count, if any, and the deletion of the dedup lock it releases, if any. */
+function sideWrites(count: SideWrite[] | undefined, release: DocumentReference | undefined): SideWrite[] | undefined {
+  const also = [...(count ?? []), ...(release ? [{ ref: release, delete: true as const }] : [])];
+  return also.length > 0 ? also : undefined;
 }
 
 function logTransition(path: string, attempt: number, startedAt: Timestamp, transition: Transition): void {

@@ -54,6 +54,9 @@ export const ENGINE_FIELD_MAX = new Map<string, number>([
   ["retriedAt", TIME],
   ["cancelledBy", textMax(UID_CHARS)],
   ["cancelledAt", TIME],
+  // A debounced task that a later one superseded: the reason and that task's path (a document name is at most 6 KiB).
+  ["cancelReason", stringSize("debounced")],
+  ["supersededBy", 6 * 1024 + 1],
   ["groupCounted", 1], // a fan-out child, counted with its outcome (groups/fan-in.ts): a boolean
 ]);
 

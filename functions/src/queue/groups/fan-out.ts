@@ -8,7 +8,13 @@ import { FANOUT } from "../config";
 import { db } from "../store/firestore";
 import { hashId } from "../store/ids";
 import { isAlreadyExists } from "../store/status-codes";
-import { ENQUEUE_ERROR_CODES, checkRequestData, clashWith, newTaskDocument } from "../store/enqueue-task";
+import {
+  ENQUEUE_ERROR_CODES,
+  checkRequestData,
+  clashWith,
+  newTaskDocument,
+  unsupportedParent,
+} from "../store/enqueue-task";
 import { PermanentError } from "../model/errors";
 import { TASKS_COLLECTION, isQueueParentPath } from "../model/task";
 import { groupLog } from "../logs";
@@ -44,12 +50,7 @@ export async function fanOut(
   if (!Number.isInteger(total) || total < 1 || total > FANOUT.maxChildren) {
     throw invalid(`${total} children; a fan-out has 1 to ${FANOUT.maxChildren}`);
   }
-  if (!isQueueParentPath(parent.path)) {
-    throw new PermanentError(
-      `cannot fan out under ${parent.path}: tasks run only under a top-level document (such as orders/o-1)`,
-      ENQUEUE_ERROR_CODES.unsupportedParent,
-    );
-  }
+  if (!isQueueParentPath(parent.path)) throw unsupportedParent("fan out", parent.path);
   const then = options.then as { type: string; action: string; data?: object };
   await checkRequestData(then.type, then.action, then.data ?? {});
   for (const child of children as { type: string; action: string; data?: object }[]) {

@@ -13,7 +13,7 @@ export type GroupCounts = Record<CountedState, number>;
 export interface FanOutOptions {
   /** The continuation: enqueued once, when every child has ended; its handler reads the counts from `ctx.fanIn`. */
   then: ServerTaskRequest;
-  /** Where the children and the continuation are written; default: this task's parent. A top-level document. */
+  /** Where the children and the continuation are written (default: this task's parent): any queue parent. */
   parent?: DocumentReference;
 }
 

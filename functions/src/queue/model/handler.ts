@@ -37,6 +37,13 @@ export interface HandlerOptions {
   rateLimit?: { perSecond: number };
   /** At most this many attempts of this handler run at once, across all instances (1 to 5,000). */
   maxConcurrent?: number;
+  /**
+   * Debounce, for enqueues with a `dedupKey` (server code: `enqueueTask`, `ctx.enqueue`): a burst of enqueues of one
+   * key within this many seconds of the first runs once, at the end of the window, with the last enqueue's data.
+   * Every enqueue writes a task; each one a later enqueue supersedes ends `cancelled` (`cancelReason: "debounced"`)
+   * without running. Default 0: no debounce (a `dedupKey` then deduplicates).
+   */
+  debounceSeconds?: number;
 }
 
 export interface ResolvedHandlerOptions {
@@ -47,6 +54,7 @@ export interface ResolvedHandlerOptions {
   backoff: BackoffOptions;
   rateLimit?: { perSecond: number };
   maxConcurrent?: number;
+  debounceSeconds: number;
 }
 
 // Handler data is whatever map the handler declares; results should be small and JSON-like.
@@ -116,7 +124,7 @@ export interface TaskContext {
    */
   enqueue(
     request: ServerTaskRequest,
-    options?: { parent?: DocumentReference; id?: string },
+    options?: { parent?: DocumentReference; id?: string; dedupKey?: string; dedupSeconds?: number },
   ): Promise<DocumentReference>;
   /**
    * Fans out: writes `children` (1 to 10,000, typed like `enqueue`) as a group, and enqueues `options.then` once,

@@ -1,7 +1,7 @@
 // The handler registry: a tree of handlers addressed by `type` and a (possibly dotted) `action`. Lookup walks
 // own, registered entries only, so `__proto__`, `constructor` or `toString` can never reach a built-in function.
 import { get, has } from "lodash";
-import { HANDLER_DEFAULTS, MAX_HANDLER_TIMEOUT_SECONDS } from "../config";
+import { DEDUP, HANDLER_DEFAULTS, MAX_HANDLER_TIMEOUT_SECONDS } from "../config";
 import { checkLimits } from "../flow/limits";
 import {
   HANDLER,
@@ -43,6 +43,7 @@ export function defineHandler(
     backoff: { ...HANDLER_DEFAULTS.backoff, ...options.backoff },
     ...(options.rateLimit ? { rateLimit: { perSecond: options.rateLimit.perSecond } } : {}),
     ...(options.maxConcurrent !== undefined ? { maxConcurrent: options.maxConcurrent } : {}),
+    debounceSeconds: options.debounceSeconds ?? 0,
   };
   const { timeoutSeconds, maxAttempts, backoff } = resolved;
   if (!(timeoutSeconds > 0 && timeoutSeconds <= MAX_HANDLER_TIMEOUT_SECONDS)) {
@@ -53,6 +54,9 @@ export function defineHandler(
   }
   if (!(backoff.baseSeconds >= 0 && backoff.capSeconds >= backoff.baseSeconds)) {
     throw new RangeError(`backoff needs 0 <= baseSeconds <= capSeconds, got ${JSON.stringify(backoff)}`);
+  }
+  if (!(resolved.debounceSeconds >= 0 && resolved.debounceSeconds <= DEDUP.maxSeconds)) {
+    throw new RangeError(`debounceSeconds must be in [0, ${DEDUP.maxSeconds}], got ${resolved.debounceSeconds}`);
   }
   checkLimits(resolved);
   return Object.freeze({

@@ -55,7 +55,19 @@ export type TaskRequest<H = RegisteredHandlers, Time = Date> = HandlerTree exten
   : TypedTaskRequest<H, Time>;
 
 /** The fields a client writes on create; the security rules accept these and no others. */
-export const CLIENT_TASK_FIELDS = ["type", "action", "state", "data", "runAt", "createdAt", "createdBy"] as const;
+export const CLIENT_TASK_FIELDS = [
+  "type",
+  "action",
+  "state",
+  "data",
+  "runAt",
+  "createdAt",
+  "createdBy",
+  "dedupKey",
+] as const;
+
+/** The fields of a dedup lock a client writes with its task; the security rules accept these and no others. */
+export const CLIENT_LOCK_FIELDS = ["task", "type", "action", "key", "createdAt", "expiresAt"] as const;
 
 /** A task enqueued by server code (`enqueueTask`, `ctx.enqueue`): `runAt` as a Date or a firebase-admin Timestamp. */
 export type ServerTaskRequest = TaskRequest<RegisteredHandlers, Date | Timestamp>;

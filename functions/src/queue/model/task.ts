@@ -27,6 +27,9 @@ export function dispatchFunctionName(depth: number): string {
   return depth === 1 ? "dispatchTask" : `dispatchTaskDepth${depth}`;
 }
 
+/** `cancelReason` of a debounced task that a later task of its key superseded. */
+export const DEBOUNCED = "debounced";
+
 /** Every state a task can be in, in the order of its life (the admin page's tabs follow it). */
 export const TASK_STATES = ["scheduled", "running", "completed", "failed", "cancelled"] as const;
 export type TaskState = (typeof TASK_STATES)[number];
@@ -88,6 +91,12 @@ export interface TaskDocument<Time = Timestamp> {
   result?: unknown;
   progress?: number;
   history?: AttemptRecord<Time>[];
+  /** The enqueue's `dedupKey`: at most one live task per parent, handler and key (store/dedup-lock.ts). */
+  dedupKey?: string;
+  /** Why a task ended `cancelled` without an admin: `debounced` (a later task of its key ran instead). */
+  cancelReason?: string;
+  /** A debounced task: the task that superseded it. */
+  supersededBy?: string;
   /** Written by a recurring schedule: its name. */
   schedule?: string;
   /** Written by a recurring schedule: the slot (the cron expression's time) this task is for. */

@@ -3,10 +3,12 @@
 // `data` is checked against the handler's schema before anything is written.
 import { FieldValue, Timestamp, type DocumentReference, type DocumentSnapshot } from "firebase-admin/firestore";
 import { PermanentError } from "../model/errors";
-import { MAX_PARENT_DEPTH } from "../config";
+import { DEDUP, MAX_PARENT_DEPTH } from "../config";
 import { TASKS_COLLECTION, isQueueParentPath, isQueueTaskPath } from "../model/task";
 import { hashId } from "./ids";
-import { isAlreadyExists } from "./status-codes";
+import { dedupKeyProblem, dedupLockRef, dedupSecondsProblem, isHeld, isLive, lockFields } from "./dedup-lock";
+import { taskLog } from "../logs";
+import { isAlreadyExists, isPreconditionFailure } from "./status-codes";
 import { checkData } from "../model/schema";
 import type { ServerTaskRequest } from "../model/request";
 import type { Registry } from "../model/handler";
@@ -20,6 +22,14 @@ export interface EnqueueOptions {
   id?: string;
   /** Path of the task whose handler enqueued this one (recorded as `enqueuedBy`, for tracing chains). */
   enqueuedBy?: string;
+  /**
+   * Deduplication: while a task of the same handler under the same parent with this key is live (`scheduled` or
+   * `running`), or within `dedupSeconds` of its enqueue, nothing is written and that task's reference is returned.
+   * 1 to 200 characters. With a handler's `debounceSeconds`, the burst runs once instead (see HandlerOptions).
+   */
+  dedupKey?: string;
+  /** With `dedupKey`: the key stays taken this long after the enqueue, even once the task ended. Default 0. */
+  dedupSeconds?: number;
 }
 
 /** The errors enqueueTask throws for a request it cannot honour; PermanentErrors, since trying again cannot help. */
@@ -30,6 +40,8 @@ export const ENQUEUE_ERROR_CODES = {
   idTaken: "enqueue/id-taken",
   /** `data` does not fit the handler's schema: the message names the first bad field. */
   invalidData: "enqueue/invalid-data",
+  /** `dedupKey` or `dedupSeconds` out of bounds. */
+  invalidDedup: "enqueue/invalid-dedup",
   /** A fan-out of no children or more than `FANOUT.maxChildren`, or a retried one that differs from the first. */
   invalidFanOut: "enqueue/invalid-fan-out",
 } as const;
@@ -61,6 +73,15 @@ export async function checkRequestData(type: string, action: string, data: objec
   }
 }
 
+/** The error for a parent the queue does not serve (`what`: "enqueue demo.noop", "fan out"). */
+export function unsupportedParent(what: string, parentPath: string): PermanentError {
+  return new PermanentError(
+    `cannot ${what} under ${parentPath}: tasks run only under a document at depth 1 to ${MAX_PARENT_DEPTH} ` +
+      "(such as orders/o-1 or users/u/orders/o-1); a task under a deeper document would never run",
+    ENQUEUE_ERROR_CODES.unsupportedParent,
+  );
+}
+
 /**
  * Writes a `scheduled` task under `parent` (its `tasks` sub-collection) and returns its reference. `parent` must be
  * a document at depth 1 to MAX_PARENT_DEPTH (`orders/o-1`, `users/u/orders/o-1`): the trigger watches nothing deeper.
@@ -88,13 +109,7 @@ export async function createTask(
   options: CreateTaskOptions = {},
 ): Promise<{ ref: DocumentReference; created: boolean }> {
   const { type, action, data } = request as { type: string; action: string; data?: object };
-  if (!isQueueParentPath(parent.path)) {
-    throw new PermanentError(
-      `cannot enqueue ${type}.${action} under ${parent.path}: tasks run only under a document at depth 1 to ` +
-        `${MAX_PARENT_DEPTH} (such as orders/o-1 or users/u/orders/o-1); a task under a deeper document would never run`,
-      ENQUEUE_ERROR_CODES.unsupportedParent,
-    );
-  }
+  if (!isQueueParentPath(parent.path)) throw unsupportedParent(`enqueue ${type}.${action}`, parent.path);
   if (
     options.id &&
     (options.id.includes("/") || !isQueueTaskPath(`${parent.path}/${TASKS_COLLECTION}/${options.id}`))
@@ -105,10 +120,21 @@ export async function createTask(
       ENQUEUE_ERROR_CODES.unsupportedParent,
     );
   }
+  const dedupProblem =
+    options.dedupKey === undefined
+      ? undefined
+      : (dedupKeyProblem(options.dedupKey) ?? dedupSecondsProblem("dedupSeconds", options.dedupSeconds ?? 0));
+  if (dedupProblem) {
+    throw new PermanentError(`cannot enqueue ${type}.${action}: ${dedupProblem}`, ENQUEUE_ERROR_CODES.invalidDedup);
+  }
   await checkRequestData(type, action, data ?? {});
   const tasks = parent.collection(TASKS_COLLECTION);
   const ref = options.id ? tasks.doc(options.id) : tasks.doc();
   const task = newTaskDocument(request, options);
+  if (options.dedupKey !== undefined) {
+    const done = await createDeduplicated(ref, task, { type, action, key: options.dedupKey }, options);
+    if (done) return done;
+  }
   try {
     await ref.create(task);
     return { ref, created: true };
@@ -129,6 +155,73 @@ export async function createTask(
   }
   return { ref, created: false };
 }
+
+/**
+ * Writes `task` at `ref` together with the lock of its key, or finds the key held and returns the task that holds
+ * it (`created: false`). A debounced handler's enqueue within a window supersedes the window's task instead: the new
+ * task, due at the window's end, takes the lock, and the one it replaces ends `cancelled` when it comes due. Each
+ * try is one batch whose lock write is conditioned on the lock as read, so of concurrent enqueues of a key exactly
+ * one takes it. Undefined when `ref`'s id is taken (a retried `ctx.enqueue`): the caller checks whose task it is.
+ */
+async function createDeduplicated(
+  ref: DocumentReference,
+  task: Record<string, unknown>,
+  request: { type: string; action: string; key: string },
+  options: EnqueueOptions,
+): Promise<{ ref: DocumentReference; created: boolean } | undefined> {
+  const db = ref.firestore;
+  const lockRef = dedupLockRef(
+    db,
+    (ref.parent.parent as DocumentReference).path,
+    request.type,
+    request.action,
+    request.key,
+  );
+  const debounceSeconds = registered?.resolve(request.type, request.action)?.options.debounceSeconds ?? 0;
+  task.dedupKey = request.key;
+  if (options.id && (await ref.get()).exists) return undefined;
+  for (let attempt = 1; attempt <= DEDUP.acquireAttempts; attempt++) {
+    const now = Timestamp.now();
+    const lock = await lockRef.get();
+    const holderPath = lock.get("task");
+    const holder = typeof holderPath === "string" ? await db.doc(holderPath).get() : undefined;
+    const times: { expiresAt?: Timestamp; windowEndsAt?: Timestamp } = {};
+    const written = { ...task };
+    if (options.dedupSeconds) times.expiresAt = Timestamp.fromMillis(now.toMillis() + options.dedupSeconds * 1000);
+    let lockUpdate: Record<string, unknown> | undefined;
+    if (debounceSeconds > 0 && isLive(holder) && holder?.get("state") === "scheduled" && lock.get("windowEndsAt")) {
+      // Within the window: this task replaces the window's task, and runs at the window's end in its place.
+      written.runAt = lock.get("windowEndsAt");
+      lockUpdate = { task: ref.path };
+    } else if (debounceSeconds > 0) {
+      // A new window (the key was free, or its task is already running: this burst runs after it).
+      const requested = written.runAt instanceof Timestamp ? written.runAt.toMillis() : 0;
+      times.windowEndsAt = Timestamp.fromMillis(Math.max(requested, now.toMillis() + debounceSeconds * 1000));
+      written.runAt = times.windowEndsAt;
+    } else if (typeof holderPath === "string" && isHeld(lock, holder, now)) {
+      taskLog.deduplicated(request.key, holderPath);
+      return { ref: db.doc(holderPath), created: false };
+    }
+    const batch = db.batch().create(ref, written);
+    const fields = lockUpdate ?? lockFields(ref.path, request, times);
+    if (!lock.exists) {
+      batch.create(lockRef, Object.fromEntries(Object.entries(fields).filter(([, v]) => !isDelete(v))));
+    } else {
+      batch.update(lockRef, fields, { lastUpdateTime: lock.updateTime as Timestamp });
+    }
+    try {
+      await batch.commit();
+      return { ref, created: true };
+    } catch (error) {
+      // Another enqueue changed the lock first (or took the id): read again and decide again.
+      if (!isAlreadyExists(error) && !isPreconditionFailure(error)) throw error;
+      if (options.id && (await ref.get()).exists) return undefined;
+    }
+  }
+  throw new Error(`cannot enqueue ${request.type}.${request.action}: its dedup lock kept changing; try again`);
+}
+
+const isDelete = (value: unknown) => value instanceof FieldValue && value.isEqual(FieldValue.delete());
 
 /**
  * The document a server enqueue creates: `options.fields`, then the request's fields, `state: "scheduled"`, the

@@ -23,12 +23,11 @@ type Fields = UpdateData<FirebaseFirestore.DocumentData>;
 
 /**
  * A write to another document that commits atomically with the task's conditioned update, or not at all: a fan-in
- * shard's counter (groups/fan-in.ts). Merged into the document (`set` with `merge`), so it may create it.
+ * shard's counter (groups/fan-in.ts), merged into the document (`set` with `merge`, so it may create it), or the
+ * dedup lock an ending task releases (store/dedup-lock.ts), deleted (`delete: true`; a missing document is no error).
  */
-export interface SideWrite {
-  ref: DocumentReference;
-  data: Record<string, unknown>;
-}
+export type SideWrite =
+  { ref: DocumentReference; data: Record<string, unknown> } | { ref: DocumentReference; delete: true };
 
 /** The task's update, conditioned on `lastUpdateTime`, with `also` in the same atomic batch; the task's write time. */
 async function commit(
@@ -39,7 +38,10 @@ async function commit(
 ): Promise<Timestamp> {
   if (also.length === 0) return (await ref.update(data, { lastUpdateTime })).writeTime;
   const batch = ref.firestore.batch().update(ref, data, { lastUpdateTime });
-  for (const side of also) batch.set(side.ref, side.data, { merge: true });
+  for (const side of also) {
+    if ("delete" in side) batch.delete(side.ref);
+    else batch.set(side.ref, side.data, { merge: true });
+  }
   return (await batch.commit())[0].writeTime;
 }
 
@@ -67,8 +69,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * `updateIfUnchanged` for an attempt's own writes. A transient error is tried again, up to `LIMITS.writeAttempts`
  * tries in all, `LIMITS.writeBackoffMs` doubling between them (then the last error is thrown). A lost precondition
  * reads the task: if it holds this very write (see `holdsWrite`), the write landed on an earlier try and its update
- * time is returned; otherwise someone else wrote first: undefined. `also` commits with the update, in one batch: a
- * batch found landed landed whole.
+ * time is returned; otherwise someone else wrote first: undefined. `also` commits with the update, in one batch (a
+ * fan-in count, the dedup lock an outcome releases): a batch found landed landed whole.
  */
 export async function updateAsOurs(
   ref: DocumentReference,
