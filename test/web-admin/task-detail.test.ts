@@ -240,4 +240,39 @@ describe("admin page: the task detail", () => {
       await opened.close();
     }
   });
+
+  it("a debounced task shows its dedup key, why it never ran, and a link to the task that runs instead", async () => {
+    const parent = await isolatedParent();
+    const dedupKey = uniqueId("recalc");
+    const runs = await writeTaskAs(parent, { type: "demo", action: "debounced", state: "completed", dedupKey });
+    const superseded = await writeTaskAs(parent, {
+      type: "demo",
+      action: "debounced",
+      state: "cancelled",
+      dedupKey,
+      cancelReason: "debounced",
+      supersededBy: runs.path,
+      cancelledAt: Timestamp.now(),
+    });
+    const opened = await openAsAdmin(
+      browser,
+      admin,
+      `/?state=cancelled&collection=${parent.parent.id}&task=${superseded.path}`,
+    );
+    try {
+      const { page } = opened;
+      const detail = page.locator(".detail-pane");
+      await detail.locator(".detail-head [data-state=cancelled]").waitFor();
+      const facts = await detail.locator("dl.facts").innerText();
+      assert.match(facts, new RegExp(`Dedup key\\s+${dedupKey}`));
+      assert.match(facts, /Why\s+debounced: .* runs instead/);
+      assert.doesNotMatch(facts, /Cancelled[^\n]* by\s*$/m, "no empty 'by': the engine cancelled it");
+      await detail.getByRole("link", { name: runs.path }).click();
+      await detail.locator(".detail-head [data-state=completed]").waitFor();
+      assert.equal(new URL(page.url()).searchParams.get("task"), runs.path);
+      assertNoProblems(opened);
+    } finally {
+      await opened.close();
+    }
+  });
 });

@@ -18,8 +18,21 @@ function who(uid: string | undefined, me: string): Child {
   return uid === me ? [h("code", {}, uid), " (you)"] : h("code", {}, uid);
 }
 
-/** The sections about `t`, for the signed-in admin `me` (their own actions say "(you)"). */
-export function factSections(t: Task, me: string): Child[] {
+/**
+ * Why a cancelled task never ran, when the engine cancelled it: a debounced task names the later task of its key
+ * that runs instead (`linkTo` opens it here).
+ */
+function cancelReason(t: Task, linkTo: (path: string) => Child): Child {
+  if (t.raw.cancelReason !== "debounced") return null;
+  const by = typeof t.raw.supersededBy === "string" ? t.raw.supersededBy : undefined;
+  return fact("Why", ["debounced", by ? [": ", linkTo(by), " runs instead"] : null]);
+}
+
+/**
+ * The sections about `t`, for the signed-in admin `me` (their own actions say "(you)"); `linkTo` makes a link that
+ * opens another task in this panel.
+ */
+export function factSections(t: Task, me: string, linkTo: (path: string) => Child): Child[] {
   return [
     progressRow(t),
     h(
@@ -33,14 +46,16 @@ export function factSections(t: Task, me: string): Child[] {
         fact("Attempts", attemptsLabel(t)),
         fact("Created", when(t.createdAt)),
         t.createdBy ? fact("Created by", h("code", {}, t.createdBy)) : null,
+        typeof t.raw.dedupKey === "string" ? fact("Dedup key", h("code", {}, t.raw.dedupKey)) : null,
         t.runAt ? fact(isDelayed(t) ? "Runs at" : "Run at", when(t.runAt)) : null,
         t.startedAt ? fact("Started", when(t.startedAt)) : null,
         t.completedAt ? fact("Completed", when(t.completedAt)) : null,
         t.failedAt ? fact("Failed", when(t.failedAt)) : null,
         t.retriedAt || t.retriedBy ? fact("Retried", [when(t.retriedAt), " by ", who(t.retriedBy, me)]) : null,
         t.cancelledAt || t.cancelledBy
-          ? fact("Cancelled", [when(t.cancelledAt), " by ", who(t.cancelledBy, me)])
+          ? fact("Cancelled", [when(t.cancelledAt), t.cancelledBy ? [" by ", who(t.cancelledBy, me)] : null])
           : null,
+        cancelReason(t, linkTo),
         t.updatedAt ? fact("Updated", when(t.updatedAt)) : null,
         t.lease
           ? fact("Lease", [

@@ -5,7 +5,7 @@ import { TASKS_COLLECTION } from "../../contract";
 import { h, notify, replaceChildren } from "../../dom";
 import type { Route } from "../../route";
 import { handlerName, stateBadge, taskFrom, taskPath, type Task } from "../../task";
-import type { AdminContext } from "../context";
+import { routeLink, type AdminContext } from "../context";
 import { createActionBar } from "./action-bar";
 import { attemptsSection } from "./attempts";
 import { errorBox } from "./error-box";
@@ -112,7 +112,7 @@ export function createTaskDetail(ctx: AdminContext) {
       pathRow(t),
       actionBar(t),
       errorBox(t),
-      factSections(t, ctx.user.uid),
+      factSections(t, ctx.user.uid, (other) => routeLink({ ...ctx.route(), task: other }, {}, h("code", {}, other))),
       attemptsSection(t.history),
     );
     parent.render();
