@@ -275,4 +275,29 @@ describe("admin page: the task detail", () => {
       await opened.close();
     }
   });
+
+  it("a fan-out's child names its group, and the continuation shows how the children ended", async () => {
+    const parent = await isolatedParent();
+    const group = uniqueId("group");
+    const child = await writeTaskAs(parent, { type: "demo", action: "noop", state: "completed", group });
+    const fanIn = { group, total: 3, parent: parent.path, completed: 2, failed: 1, cancelled: 0 };
+    const continuation = await writeTaskAs(parent, { type: "demo", action: "fanIn", state: "completed", fanIn });
+    const opened = await openAsAdmin(
+      browser,
+      admin,
+      `/?state=completed&collection=${parent.parent.id}&task=${continuation.path}`,
+    );
+    try {
+      const { page } = opened;
+      const facts = page.locator(".detail-pane dl.facts");
+      await facts.getByText("Fan-in").waitFor();
+      assert.match(await facts.innerText(), /Fan-in\s+2 completed, 1 failed, 0 cancelled of 3/);
+      await page.getByRole("link", { name: child.id }).click();
+      await facts.getByText("Fan-out group").waitFor();
+      assert.match(await facts.innerText(), new RegExp(`Fan-out group\\s+${group}`));
+      assertNoProblems(opened);
+    } finally {
+      await opened.close();
+    }
+  });
 });

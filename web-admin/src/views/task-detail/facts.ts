@@ -28,6 +28,19 @@ function cancelReason(t: Task, linkTo: (path: string) => Child): Child {
   return fact("Why", ["debounced", by ? [": ", linkTo(by), " runs instead"] : null]);
 }
 
+/** A fan-out's child names its group; a continuation, how its group's children ended. */
+function fanOutFacts(t: Task): Child {
+  const fanIn = t.raw.fanIn as Record<string, unknown> | undefined;
+  if (fanIn && typeof fanIn === "object") {
+    const n = (key: string) => (typeof fanIn[key] === "number" ? fanIn[key] : "?");
+    return fact(
+      "Fan-in",
+      `${n("completed")} completed, ${n("failed")} failed, ${n("cancelled")} cancelled of ${n("total")}`,
+    );
+  }
+  return typeof t.raw.group === "string" ? fact("Fan-out group", h("code", {}, t.raw.group)) : null;
+}
+
 /**
  * The sections about `t`, for the signed-in admin `me` (their own actions say "(you)"); `linkTo` makes a link that
  * opens another task in this panel.
@@ -47,6 +60,7 @@ export function factSections(t: Task, me: string, linkTo: (path: string) => Chil
         fact("Created", when(t.createdAt)),
         t.createdBy ? fact("Created by", h("code", {}, t.createdBy)) : null,
         typeof t.raw.dedupKey === "string" ? fact("Dedup key", h("code", {}, t.raw.dedupKey)) : null,
+        fanOutFacts(t),
         t.runAt ? fact(isDelayed(t) ? "Runs at" : "Run at", when(t.runAt)) : null,
         t.startedAt ? fact("Started", when(t.startedAt)) : null,
         t.completedAt ? fact("Completed", when(t.completedAt)) : null,
