@@ -3,8 +3,10 @@
 // when a budget is missed: counts and speed ratios alike (the tests assert only the counts).
 import { renameSync, writeFileSync } from "node:fs";
 import { runBench } from "./bench";
-import { CHART_FILE, RESULTS_FILE, renderChart } from "./chart";
+import { RESULTS_FILE, writeCharts } from "./chart";
 import { formatReport, markdownCounts, markdownDelay, markdownDrain, markdownLimitedRate } from "./report";
+import { markdownColdStart } from "./report-cold-start";
+import { markdownScale } from "./report-scale";
 
 function writeJson(file: string, value: unknown): void {
   writeFileSync(`${file}.tmp`, `${JSON.stringify(value, null, 2)}\n`);
@@ -27,6 +29,8 @@ async function main(): Promise<number> {
     markdownDrain(results),
     markdownDelay(results),
     markdownLimitedRate(results),
+    markdownScale(results.scale),
+    markdownColdStart(results.coldStart),
   ].join("\n\n");
   console.log(`\n${formatReport(results)}\n\nMarkdown (docs/performance.md):\n\n${markdown}\n`);
   if (out) {
@@ -34,8 +38,7 @@ async function main(): Promise<number> {
     console.log(`wrote ${out}`);
   }
   if (mode === "full") {
-    writeFileSync(CHART_FILE, renderChart(results));
-    console.log(`wrote ${CHART_FILE}`);
+    for (const file of writeCharts(results)) console.log(`wrote ${file}`);
   }
   const missed = results.budgets.filter((b) => b.ok === false);
   if (missed.length) console.error(`\nbudget missed: ${missed.map((b) => b.description).join("; ")}`);
