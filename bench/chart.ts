@@ -146,6 +146,7 @@ function scalePanel(
     out.push(`<polyline points="${points}" fill="none" stroke="${s.color}" stroke-width="2"/>`);
     for (const r of rows) {
       out.push(`<circle cx="${sx(r.tasks).toFixed(1)}" cy="${sy(s.value(r)).toFixed(1)}" r="3" fill="${s.color}"/>`);
+      if (r.disturbed) out.push(text(sx(r.tasks) + 5, sy(s.value(r)) - 6, "*", `fill="${s.color}"`));
     }
     const ly = PANEL.top + PANEL.height - 40 + i * 18;
     out.push(`<rect x="${x0 + 8}" y="${ly - 9}" width="12" height="12" fill="${s.color}"/>`);
@@ -172,7 +173,8 @@ export function renderScaleChart(results: BenchResults): string | undefined {
   const lost = rows.filter((r) => !r.exactlyOnce).length;
   const caption =
     `npm run bench (${results.mode}), ${results.startedAt.slice(0, 10)}, Firebase emulators on ` +
-    `${results.machine.cpus} CPUs; ${lost ? `${lost} size(s) NOT exactly once` : "every task completed exactly once"}`;
+    `${results.machine.cpus} CPUs; ${lost ? `${lost} size(s) NOT exactly once` : "every task completed exactly once"}` +
+    (rows.some((r) => r.disturbed) ? "; * a sweeper pass or a reload of the functions during that drain" : "");
   return svg(body, caption);
 }
 

@@ -57,7 +57,10 @@ export interface ColdStartRow {
   ratio: number;
   cpuRatio: number;
   memoryRatio: number;
-  /** Median ms ÷ a bare function of the same kind's: what the template adds to the SDK's own load. */
+  /**
+   * `ratio` ÷ a bare function of the same kind's `ratio` (both against plain-design samples beside them, so the
+   * machine's load cancels out): what the template adds to the SDK's own load.
+   */
   ratioToBare?: number;
   kind: TriggerKind | "all";
 }
@@ -201,12 +204,12 @@ export async function measureColdStart(
       if (r % 2 === 1) pair.plain.push(sample(node, PLAIN));
     }
   }
-  const bareMs = new Map(bare.map((t) => [t.kind, summary(samples.get(t)!.own).ms]));
+  const bareRatio = new Map<string, number>();
   const row = (target: ColdStartTarget): ColdStartRow => {
     const pair = samples.get(target)!;
     const own = summary(pair.own);
     const plain = summary(pair.plain);
-    const floor = target.module.startsWith("sdk:") || target.kind === "all" ? undefined : bareMs.get(target.kind);
+    const floor = bareRatio.get(target.kind);
     return {
       name: target.name,
       entryPoint: target.entryPoint ?? "(every export)",
@@ -216,10 +219,12 @@ export async function measureColdStart(
       ratio: round(own.ms / plain.ms, 3),
       cpuRatio: round(own.cpuMs / plain.cpuMs, 3),
       memoryRatio: round(own.peakRssMiB / plain.peakRssMiB, 3),
-      ...(floor ? { ratioToBare: round(own.ms / floor, 3) } : {}),
+      ...(floor ? { ratioToBare: round(own.ms / plain.ms / floor, 3) } : {}),
       kind: target.kind,
     };
   };
+  const bareRows = bare.map(row);
+  for (const b of bareRows) bareRatio.set(b.kind, b.ratio);
   const functions = targets.map(row);
   return {
     node: spawnSync(node, ["--version"], { encoding: "utf8" }).stdout.trim(),
@@ -227,7 +232,7 @@ export async function measureColdStart(
     plain: { name: PLAIN.name, ...summary(measured.flatMap((t) => samples.get(t)!.plain)) },
     functions,
     everything: row(everything),
-    bare: bare.map(row),
+    bare: bareRows,
     worstRatio: Math.max(...functions.map((f) => f.ratio)),
   };
 }

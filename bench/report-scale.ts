@@ -3,11 +3,18 @@ import { fmt, table } from "./format";
 import type { ScaleRow } from "./scale";
 import type { BudgetCheck } from "./report";
 
+const byFunction = (counts: Record<string, number> | undefined) =>
+  counts && Object.keys(counts).length > 1
+    ? ` (${Object.entries(counts)
+        .map(([fn, n]) => `${fn} ${fmt(n, 3)}`)
+        .join(", ")})`
+    : "";
+
 /** Count budgets: every task of every size completed exactly once. */
 export function scaleBudgets(rows: ScaleRow[]): BudgetCheck[] {
   return rows.map((row) => ({
     id: `scaleExactlyOnce${row.tasks}`,
-    description: `every task completed exactly once, ${fmt(row.tasks)} tasks at once`,
+    description: `every task completed exactly once (attempts 1), ${fmt(row.tasks)} tasks at once`,
     kind: "count",
     limit: `${fmt(row.tasks)}`,
     value: row.exactlyOnce ? row.tasks : Math.min(row.completed, row.completedOnFirstAttempt),
@@ -21,7 +28,7 @@ const HEADER = [
   "on 1st attempt",
   "trigger runs/task",
   "writes/task",
-  "invocations/task",
+  "invocations/task (by function)",
   "reads/task",
   "tasks/s",
   "seconds",
@@ -36,7 +43,7 @@ const cells = (row: ScaleRow) => [
   fmt(row.completedOnFirstAttempt),
   fmt(row.triggerRunsPerTask),
   fmt(row.writesPerTask),
-  fmt(row.invocationsPerTask),
+  `${fmt(row.invocationsPerTask)}${byFunction(row.invocationsByFunction)}`,
   fmt(row.readsPerTask),
   `${fmt(row.tasksPerSecond, 1)}${row.disturbed ? "*" : ""}`,
   fmt(row.seconds, 1),
