@@ -53,6 +53,16 @@ const rowCells = (row: ColdStartRow) => [
 
 const HEADER = ["entry point", "kind", "ms", "CPU ms", "peak MiB", "plain ms", "÷ plain", "CPU ÷ plain", "÷ bare"];
 
+/** Overall: the heaviest function, and the median function, against the plain design. */
+function overall(result: ColdStartResult): string {
+  const ratios = result.functions.map((f) => f.ratio).sort((a, b) => a - b);
+  const worst = result.functions.find((f) => f.ratio === ratios[ratios.length - 1]);
+  return (
+    `Overall: median function ${fmt(ratios[Math.floor((ratios.length - 1) / 2)], 2)} × the plain design, ` +
+    `heaviest ${worst?.name} ${fmt(worst?.ratio, 2)} ×; every function at once ${fmt(result.everything.ratio, 2)} ×`
+  );
+}
+
 /** The plain-text table `npm run bench` prints. */
 export function formatColdStart(result: ColdStartResult): string {
   return [
@@ -60,6 +70,7 @@ export function formatColdStart(result: ColdStartResult): string {
       `each function does, next to the plain design's (median of ${result.runs}, each sample beside one of the ` +
       `plain design's; plain design overall ${fmt(result.plain.ms, 1)} ms, ${fmt(result.plain.peakRssMiB, 1)} MiB)`,
     table(HEADER, [...result.functions, result.everything, ...result.bare].map(rowCells)),
+    overall(result),
   ].join("\n");
 }
 
