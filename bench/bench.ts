@@ -22,6 +22,7 @@ import {
   type BenchMode,
   type BenchSizes,
 } from "./config";
+import { measureColdStart, type ColdStartResult } from "./cold-start";
 import { COUNT_SCENARIOS, measureCounts, type CountResult } from "./counts";
 import { disturbed, measureDrain, variantOrder, VARIANT_LABELS, type DrainResult, type DrainVariant } from "./drain";
 import { measureDelays, type DelayResult } from "./delay";
@@ -31,6 +32,7 @@ import { measureRawWrites, type RawWriteResult } from "./raw-writes";
 import { measureLimitedRate, type LimitedRateResult } from "./limited-rate";
 import { measureWorkflows, type WorkflowResults } from "./workflows";
 import { checkBudgets, type BudgetCheck } from "./report";
+import { measureScale, type ScaleRow } from "./scale";
 import { round } from "./stats";
 import { scheduleStatuses, setSchedulePaused } from "../functions/src/queue/admin/schedules";
 import { schedules } from "../functions/src/handlers/schedules";
@@ -49,7 +51,7 @@ export interface BenchOptions {
 }
 
 export interface BenchResults {
-  schema: 2;
+  schema: 3;
   mode: BenchMode;
   startedAt: string;
   durationSeconds: number;
@@ -80,6 +82,10 @@ export interface BenchResults {
   /** A fan-out with its fan-in, deduplicated and debounced enqueues, each next to the same work without. */
   workflows: WorkflowResults;
   bulkRetry: BulkRetryResult & { ratioToBulkWriter?: number };
+  /** Each deployed function's cold start next to the plain design's (bench/cold-start.ts). */
+  coldStart: ColdStartResult;
+  /** The engine's drain at growing sizes (bench/scale.ts); empty in quick mode. */
+  scale: ScaleRow[];
   budgets: BudgetCheck[];
 }
 
@@ -136,6 +142,10 @@ async function measureAll(options: BenchOptions): Promise<BenchResults> {
     phaseStart = Date.now();
   };
 
+  // First, while the emulators are idle: separate `node` processes on the built functions, no emulator involved.
+  const coldStart = await measureColdStart(sizes.coldStartRuns, progress);
+  endPhase("coldStart");
+
   const counts: CountResult[] = [];
   for (const scenario of COUNT_SCENARIOS) {
     progress(`counts: ${scenario.label}, ${sizes.countTasks} tasks`);
@@ -186,6 +196,9 @@ async function measureAll(options: BenchOptions): Promise<BenchResults> {
   });
 
   endPhase("drain");
+
+  const scale = await measureScale(sizes.scaleTasks, runId, log, drainTimeoutMs, progress);
+  if (sizes.scaleTasks.length) endPhase("scale");
 
   await log.waitForQuiet();
   progress(
@@ -245,7 +258,7 @@ async function measureAll(options: BenchOptions): Promise<BenchResults> {
   endPhase(cleanup ? "cleanup" : "triggersOn");
 
   const results: Omit<BenchResults, "budgets"> = {
-    schema: 2,
+    schema: 3,
     mode,
     startedAt: startedAt.toISOString(),
     durationSeconds: round((Date.now() - startedAt.getTime()) / 1000, 1),
@@ -267,6 +280,8 @@ async function measureAll(options: BenchOptions): Promise<BenchResults> {
     limitedRate,
     workflows,
     bulkRetry,
+    coldStart,
+    scale,
   };
   return { ...results, budgets: checkBudgets(results) };
 }

@@ -34,6 +34,10 @@ export interface BenchSizes {
   delaySeconds: number[];
   /** Tasks of the rate-limited handler (20 a second) whose starts give the rate achieved (bench/limited-rate.ts). */
   limitedTasks: number;
+  /** Samples of each entry point's cold start, each next to one of the plain design's (bench/cold-start.ts). */
+  coldStartRuns: number;
+  /** Sizes of the engine's drain whose cost per task and rate are compared (bench/scale.ts); none: skipped. */
+  scaleTasks: number[];
 }
 
 export const SIZES: Record<BenchMode, BenchSizes> = {
@@ -47,6 +51,8 @@ export const SIZES: Record<BenchMode, BenchSizes> = {
     delayTasks: 20,
     delaySeconds: [10, 60],
     limitedTasks: 400,
+    coldStartRuns: 10,
+    scaleTasks: [300, 1000, 3000, 10_000],
   },
   quick: {
     countTasks: 5,
@@ -58,6 +64,8 @@ export const SIZES: Record<BenchMode, BenchSizes> = {
     delayTasks: 5,
     delaySeconds: [3, 10],
     limitedTasks: 40,
+    coldStartRuns: 4,
+    scaleTasks: [],
   },
 };
 
@@ -81,6 +89,11 @@ export const BUDGETS = {
   invocationsPerLimitedTask: 2,
   /** A rate-limited handler reaches at least this share of its limit with no-op tasks. */
   limitedRateShare: 0.8,
+  /**
+   * A deployed function's cold start (whole process, loading the entry module) ≤ this × the plain design's, or ×
+   * a bare function of its kind's where the SDK alone loads more than the plain design (bench/cold-start.ts).
+   */
+  coldStartRatio: 1.1,
 };
 
 // The counting tasks and the drains are metered: functions/src/bench/rpc-meter.ts (METERED_COLLECTIONS) logs the
@@ -100,7 +113,7 @@ export const LIMITED_COLLECTION = "benchLimited";
 /** Bulk-retry tasks get a root collection of their own per run, so the callable's filter matches only them. */
 export const RETRY_COLLECTION_PREFIX = "benchRetry";
 
-/** The engine's Firestore trigger (functions/src/index.ts): one execution per task created. */
+/** The engine's Firestore trigger (functions/src/endpoints/dispatch-task.ts): one execution per task created. */
 export const ENGINE_TRIGGER = "dispatchTask";
 /**
  * The plain design's trigger (functions/src/bench/plain-design.ts). Exported under its older name: renaming it

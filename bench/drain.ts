@@ -52,6 +52,10 @@ export interface DrainResult {
   writesPerTask: { client: number; functions: number; total: number };
   /** The functions' metered read requests on this drain's tasks, per task. */
   readsPerTask: number;
+  /** Every task got the same number of function writes (a task run twice would get more). */
+  sameWritesForEveryTask?: boolean;
+  /** The drain's tasks collection. */
+  collectionPath?: string;
   /** The log was quiet before the drain and after it (false: the invocation count may include something else). */
   isolated: boolean;
   /**
@@ -123,11 +127,16 @@ export async function measureDrain(
   const invocations = executionsByFunction(events);
   let functionWrites = 0;
   let reads = 0;
+  const writesByTask = new Map<string, number>();
   for (const event of events) {
     if (event.type !== "meter" || !event.record.paths.some((path) => path.startsWith(prefix))) continue;
     if (event.record.kind === "read") reads++;
-    else functionWrites += event.record.writes;
+    else {
+      functionWrites += event.record.writes;
+      for (const path of event.record.paths) writesByTask.set(path, (writesByTask.get(path) ?? 0) + 1);
+    }
   }
+  const perTaskWrites = [...writesByTask.values()];
   const totalInvocations = Object.values(invocations).reduce((a, b) => a + b, 0);
 
   const snapshot = await collection.select("createdAt", "completedAt").get();
@@ -167,6 +176,8 @@ export async function measureDrain(
       total: perTask(written.written + functionWrites, tasks),
     },
     readsPerTask: perTask(reads, tasks),
+    sameWritesForEveryTask: perTaskWrites.length === tasks && perTaskWrites.every((n) => n === perTaskWrites[0]),
+    collectionPath: collection.path,
     isolated: quietBefore && allRan && quietAfter,
     reloads: reloads(events),
     sweeperPasses: sweeperPasses(events),

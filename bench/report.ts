@@ -3,6 +3,9 @@
 import { formatDelay } from "./delay";
 import { BUDGETS } from "./config";
 import { round } from "./stats";
+import { fmt, table } from "./format";
+import { coldStartBudgets, formatColdStart } from "./report-cold-start";
+import { formatScale, scaleBudgets } from "./report-scale";
 import type { BenchResults, DrainComparison } from "./bench";
 import type { CountResult } from "./counts";
 import { disturbed, VARIANT_LABELS, type DrainResult, type DrainVariant } from "./drain";
@@ -139,29 +142,13 @@ export function checkBudgets(results: Omit<BenchResults, "budgets">): BudgetChec
     ok: retry.available ? (retry.ratioToBulkWriter ?? 0) >= BUDGETS.bulkRetryRatio : null,
     ...(retry.available ? {} : { note: `not available: ${retry.reason}` }),
   });
+  checks.push(...scaleBudgets(results.scale), ...coldStartBudgets(results.coldStart));
   return checks;
 }
-
-const fmt = (value: number | null | undefined, digits = 2) =>
-  value === null || value === undefined || Number.isNaN(value)
-    ? "n/a"
-    : Number.isInteger(value)
-      ? value.toLocaleString("en-US")
-      : value.toLocaleString("en-US", { maximumFractionDigits: digits });
 
 function byFunction(counts: Record<string, number>): string {
   const entries = Object.entries(counts);
   return entries.length ? entries.map(([fn, n]) => `${fn} ${fmt(n)}`).join(", ") : "none";
-}
-
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => c.padEnd(widths[i]))
-      .join("  ")
-      .trimEnd();
-  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
 }
 
 function status(check: BudgetCheck): string {
@@ -289,6 +276,10 @@ export function formatReport(results: BenchResults): string {
           `verified retried) = ${fmt(retry.writesPerSecond, 0)} writes/s; ` +
           `÷ default BulkWriter: ${fmt(retry.ratioToBulkWriter, 3)}`
       : `Bulk retry: NOT AVAILABLE (${retry.reason})`,
+    "",
+    formatScale(results.scale),
+    "",
+    formatColdStart(results.coldStart),
     "",
     "Budgets",
     table(

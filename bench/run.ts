@@ -3,9 +3,11 @@
 // when a budget is missed: counts and speed ratios alike (the tests assert only the counts).
 import { renameSync, writeFileSync } from "node:fs";
 import { runBench } from "./bench";
-import { CHART_FILE, RESULTS_FILE, renderChart } from "./chart";
+import { RESULTS_FILE, writeCharts } from "./chart";
 import { formatReport, markdownCounts, markdownDelay, markdownDrain, markdownLimitedRate } from "./report";
 import { markdownWorkflows } from "./workflows";
+import { markdownColdStart } from "./report-cold-start";
+import { markdownScale } from "./report-scale";
 
 function writeJson(file: string, value: unknown): void {
   writeFileSync(`${file}.tmp`, `${JSON.stringify(value, null, 2)}\n`);
@@ -29,6 +31,8 @@ async function main(): Promise<number> {
     markdownDelay(results),
     markdownLimitedRate(results),
     markdownWorkflows(results.workflows),
+    markdownScale(results.scale),
+    markdownColdStart(results.coldStart),
   ].join("\n\n");
   console.log(`\n${formatReport(results)}\n\nMarkdown (docs/performance.md):\n\n${markdown}\n`);
   if (out) {
@@ -36,8 +40,7 @@ async function main(): Promise<number> {
     console.log(`wrote ${out}`);
   }
   if (mode === "full") {
-    writeFileSync(CHART_FILE, renderChart(results));
-    console.log(`wrote ${CHART_FILE}`);
+    for (const file of writeCharts(results)) console.log(`wrote ${file}`);
   }
   const missed = results.budgets.filter((b) => b.ok === false);
   if (missed.length) console.error(`\nbudget missed: ${missed.map((b) => b.description).join("; ")}`);

@@ -138,7 +138,7 @@ describe("the functions firebase deploy would deploy", function () {
 
   it(`${RUN_TASK_FUNCTION}: a Cloud Tasks queue with its retry and rate settings exactly`, () => {
     // Retries here cover infrastructure errors only; the engine records handler failures itself
-    // (functions/src/index.ts). 100 concurrent dispatches: docs/performance.md, docs/operations.md.
+    // (functions/src/endpoints/run-task.ts). 100 concurrent dispatches: docs/performance.md, docs/operations.md.
     assert.deepEqual(endpoint(RUN_TASK_FUNCTION).taskQueueTrigger, {
       retryConfig: {
         maxAttempts: 5,

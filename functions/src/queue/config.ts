@@ -4,7 +4,7 @@
 /**
  * How deep a task's parent document may be: 1 is a top-level document (`orders/o-1`), 3 is `a/1/b/2/c/3`. A task in
  * the `tasks` sub-collection of a document at depth 1 to this runs; one deeper stays the app's. The trigger (one
- * function per depth, functions/src/index.ts), the path checks (model/task.ts) and the security rules (a generated
+ * function per depth, functions/src/endpoints/dispatch-task.ts), the path checks (model/task.ts) and the security rules (a generated
  * block, `npm run rules:allowlist`) follow it.
  */
 export const MAX_PARENT_DEPTH = 3;

@@ -2,12 +2,12 @@
 // (`runTask`, or a limited handler's own: flow/limits.ts) at that time. The Cloud Task's id is derived from the task
 // path and attempt, so enqueuing the same run twice (a duplicate trigger event, two sweepers) is harmless: the
 // second enqueue is rejected as already existing.
-import { getFunctions } from "firebase-admin/functions";
 import { db } from "./firestore";
 import { REGION } from "../config";
 import { taskLog } from "../logs";
 import { hashId } from "./ids";
 import { isTaskAlreadyQueued } from "./status-codes";
+import { onFirstCall } from "../on-first-call";
 
 export interface RunRequest {
   /** Full path of the task document. */
@@ -27,6 +27,12 @@ export interface RunTarget {
   idSuffix?: string;
 }
 
+/**
+ * The Cloud Tasks client, imported when a run is first queued: a trigger that runs its tasks at once never loads it
+ * (it is not light: firebase-admin's functions module and its HTTP client).
+ */
+const cloudTasks = onFirstCall(() => import("firebase-admin/functions"));
+
 export async function scheduleRun(
   request: RunRequest,
   runAt: Date,
@@ -37,6 +43,7 @@ export async function scheduleRun(
   // in front of it that holds each task until its scheduleTime, as Cloud Tasks does (scripts/lib/task-scheduler.mjs).
   const scheduler = process.env.TASK_SCHEDULER_EMULATOR_HOST;
   if (scheduler && process.env.CLOUD_TASKS_EMULATOR_HOST) process.env.CLOUD_TASKS_EMULATOR_HOST = scheduler;
+  const { getFunctions } = await cloudTasks();
   const tasks = getFunctions().taskQueue(`locations/${REGION}/functions/${queue}`);
   try {
     await tasks.enqueue(request, { id: runTaskId(request.path, request.attempt, idSuffix), scheduleTime: runAt });
