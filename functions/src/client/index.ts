@@ -23,6 +23,7 @@ import { taskSchemas } from "../handlers/schemas";
 import type { CLIENT_TASK_FIELDS, TaskRequest } from "../queue/model/request";
 import type { TaskDocument, TaskState } from "../queue/model/task";
 import { checkData, schemaAt, type DataCheck, type StandardSchemaV1 } from "../queue/model/schema";
+import { taskShard } from "../queue/model/index-shard";
 
 export { MAX_DATA_KEYS, MAX_RUN_AT_DAYS } from "../queue/config";
 
@@ -88,7 +89,7 @@ function taskRefUnder(parent: DocumentReference, id: string | undefined): Docume
 }
 
 /** The task document exactly as the security rules accept it on create. */
-export function taskFields<H = Handlers>(request: ClientTaskRequest<H>, uid: string): DocumentData {
+export function taskFields<H = Handlers>(request: ClientTaskRequest<H>, uid: string, taskId: string): DocumentData {
   const { type, action, data, runAt } = request as { type: string; action: string; data?: object; runAt?: unknown };
   // Typed by the engine's list of client fields, so the library cannot write a field the security rules refuse.
   const fields: { [field in (typeof CLIENT_TASK_FIELDS)[number]]?: unknown } = {
@@ -98,6 +99,8 @@ export function taskFields<H = Handlers>(request: ClientTaskRequest<H>, uid: str
     data: data ?? {},
     createdAt: serverTimestamp(),
     createdBy: uid,
+    // Its index shard, from the id: the sharded queries (docs/scale.md) find it from its first write on.
+    shard: taskShard(taskId),
   };
   if (runAt instanceof Date) fields.runAt = Timestamp.fromDate(runAt);
   else if (runAt !== undefined) fields.runAt = runAt;
@@ -119,7 +122,7 @@ export async function enqueueTask<H = Handlers>(
   const untyped = request as { type: string; action: string; data?: object };
   throwIfInvalid(untyped, await checkRequest(untyped));
   const ref = taskRefUnder(parent, options.id);
-  await setDoc(ref, taskFields(request, currentUid(parent, options.uid)));
+  await setDoc(ref, taskFields(request, currentUid(parent, options.uid), ref.id));
   return ref;
 }
 
@@ -147,7 +150,7 @@ export function enqueueTaskIn<H = Handlers>(
   }
   throwIfInvalid(untyped, check);
   const ref = taskRefUnder(parent, options.id);
-  const fields = taskFields(request, currentUid(parent, options.uid));
+  const fields = taskFields(request, currentUid(parent, options.uid), ref.id);
   // Both have set(ref, data); the cast only picks one of their identical overload sets.
   (writer as WriteBatch).set(ref, fields);
   return ref;

@@ -55,7 +55,16 @@ export type TaskRequest<H = RegisteredHandlers, Time = Date> = HandlerTree exten
   : TypedTaskRequest<H, Time>;
 
 /** The fields a client writes on create; the security rules accept these and no others. */
-export const CLIENT_TASK_FIELDS = ["type", "action", "state", "data", "runAt", "createdAt", "createdBy"] as const;
+export const CLIENT_TASK_FIELDS = [
+  "type",
+  "action",
+  "state",
+  "data",
+  "runAt",
+  "createdAt",
+  "createdBy",
+  "shard",
+] as const;
 
 /** A task enqueued by server code (`enqueueTask`, `ctx.enqueue`): `runAt` as a Date or a firebase-admin Timestamp. */
 export type ServerTaskRequest = TaskRequest<RegisteredHandlers, Date | Timestamp>;

@@ -6,6 +6,7 @@ import { PermanentError } from "../model/errors";
 import { MAX_PARENT_DEPTH } from "../config";
 import { TASKS_COLLECTION, isQueueParentPath, isQueueTaskPath } from "../model/task";
 import { hashId } from "./ids";
+import { taskShard } from "../model/index-shard";
 import { isAlreadyExists } from "./status-codes";
 import { checkData } from "../model/schema";
 import type { ServerTaskRequest } from "../model/request";
@@ -108,7 +109,7 @@ export async function createTask(
   await checkRequestData(type, action, data ?? {});
   const tasks = parent.collection(TASKS_COLLECTION);
   const ref = options.id ? tasks.doc(options.id) : tasks.doc();
-  const task = newTaskDocument(request, options);
+  const task = newTaskDocument(ref.id, request, options);
   try {
     await ref.create(task);
     return { ref, created: true };
@@ -131,10 +132,15 @@ export async function createTask(
 }
 
 /**
- * The document a server enqueue creates: `options.fields`, then the request's fields, `state: "scheduled"`, the
- * server's `createdAt` and `runAt` (the create's time when the request has none), and `enqueuedBy`.
+ * The document a server enqueue creates with id `taskId`: `options.fields`, then the request's fields,
+ * `state: "scheduled"`, the server's `createdAt` and `runAt` (the create's time when the request has none), the
+ * index shard of its id, and `enqueuedBy`.
  */
-export function newTaskDocument(request: ServerTaskRequest, options: CreateTaskOptions = {}): Record<string, unknown> {
+export function newTaskDocument(
+  taskId: string,
+  request: ServerTaskRequest,
+  options: CreateTaskOptions = {},
+): Record<string, unknown> {
   const { type, action, data, runAt } = request as { type: string; action: string; data?: object; runAt?: unknown };
   const task: Record<string, unknown> = {
     ...options.fields,
@@ -143,6 +149,7 @@ export function newTaskDocument(request: ServerTaskRequest, options: CreateTaskO
     state: "scheduled",
     data: data ?? {},
     createdAt: FieldValue.serverTimestamp(),
+    shard: taskShard(taskId),
   };
   if (runAt instanceof Date) task.runAt = Timestamp.fromDate(runAt);
   else if (runAt !== undefined) task.runAt = runAt;
