@@ -18,9 +18,10 @@ export const MAX_PARENT_DEPTH = 3;
  */
 export const SHARDS = {
   /**
-   * How many shards new tasks are spread over, 1 to `max`: about one per 400 new tasks a second at peak (1 serves
-   * up to about 400; 25 serves 10,000). Changing it, up or down, is safe at any time: it only decides where new
-   * tasks go, and every sharded query reads all `max` shards.
+   * How many shards new tasks are spread over, 1 to `max`: ⌈3R / 400⌉ for R new tasks a second at peak on the
+   * claimed path (3 writes a task, each shard kept under 400 of Firestore's ~500 writes a second; ⌈2R / 400⌉ on
+   * the express path), so 30 carry about 4,000 tasks a second (docs/scale.md). Changing it, up or down, is safe at
+   * any time: it only decides where new tasks go, and every sharded query reads all `max` shards.
    */
   count: 1,
   /**
