@@ -188,7 +188,7 @@ describe("sharded queries: the admin page", () => {
 
   const route = (cursor?: unknown) => ({ state: "completed", filter: { type }, cursor });
   const listed = async (route: unknown) => {
-    const snapshot = await firestore.getDocs(page.pageQuery(db, route) as import("firebase/firestore").Query);
+    const snapshot = await firestore.getDocsFromServer(page.pageQuery(db, route) as import("firebase/firestore").Query);
     return snapshot.docs;
   };
 
