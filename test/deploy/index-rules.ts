@@ -23,7 +23,7 @@ export const NAME = "__name__";
 export interface QueryShape {
   scope: Scope;
   collectionGroup: string;
-  /** Fields compared with `==`, sorted. */
+  /** Fields compared with `==` or `in`, sorted. */
   equality: string[];
   /** Fields compared with `<`, `<=`, `>`, `>=` or `!=`, sorted. */
   ranges: string[];
@@ -108,7 +108,8 @@ export function shapeOf(query: StructuredQuery): QueryShape {
   const equality = new Set<string>();
   const ranges = new Set<string>();
   for (const { fieldPath, op } of fieldFilters(query.where)) {
-    if (op === "EQUAL") equality.add(fieldPath);
+    // `in` is a disjunction of equalities: each one is served by the indexes an equality on the field needs.
+    if (op === "EQUAL" || op === "IN") equality.add(fieldPath);
     else if (RANGE_OPS.has(op)) ranges.add(fieldPath);
     else
       throw new Error(`index rules: operator ${op} on ${fieldPath} is not handled; extend test/deploy/index-rules.ts`);

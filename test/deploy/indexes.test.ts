@@ -6,6 +6,7 @@ import { strict as assert } from "node:assert";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { QUERY_CATALOG, SOURCES } from "./query-catalog";
+import { SHARD_FIELD } from "../../functions/src/queue/model/index-shard";
 import { recordEngineQueries, recordPageQueries, type RecordedQuery } from "./record-queries";
 import {
   describeIndex,
@@ -38,6 +39,18 @@ describe("firestore.indexes.json", () => {
       return unserved(without).length === 0;
     });
     assert.deepEqual(unneeded.map(describeComposite), [], "drop them: each index costs a write per task write");
+  });
+
+  it("starts every collection-group composite that ends in a growing timestamp with the shard", () => {
+    // Such an index takes an entry at its newest end for every task: one range per shard (docs/scale.md).
+    const growing = ["createdAt", "runAt", "lease.expiresAt"];
+    const unsharded = INDEXES.indexes.filter(
+      (index) =>
+        index.queryScope === "COLLECTION_GROUP" &&
+        growing.includes(index.fields.at(-1)!.fieldPath) &&
+        index.fields[0].fieldPath !== SHARD_FIELD,
+    );
+    assert.deepEqual(unsharded.map(describeComposite), [], `start each with { "fieldPath": "${SHARD_FIELD}" }`);
   });
 
   it("needs each of its collection-group single-field indexes", () => {

@@ -8,6 +8,7 @@
 import { FILTER_KEYS, type TaskFilter } from "../../functions/src/queue/model/admin";
 import { TASKS_COLLECTION } from "../../functions/src/queue/model/task";
 import { FANOUT } from "../../functions/src/queue/config";
+import { SHARD_FIELD } from "../../functions/src/queue/model/index-shard";
 import { NAME, normalise, shapeKey, type Direction, type QueryShape } from "./index-rules";
 
 /** The code paths that query, as the recorder in record-queries.ts names them. */
@@ -62,15 +63,26 @@ function tasks(
 }
 
 const filters = filterCombinations();
+/** A query ordered by a growing timestamp reads every index shard (`shard in [...]`, an equality to the indexes). */
+const sharded = (where: { equality: string[]; ranges: string[] }) => ({
+  ...where,
+  equality: [SHARD_FIELD, ...where.equality],
+});
 const queries: [Source, QueryShape][] = [
   // The sweeper's walks, each resumed from a cursor: expired leases, scheduled tasks overdue by runAt, new scheduled
-  // tasks by createdAt (the frontier), and every scheduled task by document name (the lap).
+  // tasks by createdAt (the frontier), all three over every shard; and every scheduled task by document name (the
+  // lap), unsharded.
   [
     SOURCES.sweeper,
-    tasks("COLLECTION_GROUP", { equality: ["state"], ranges: ["lease.expiresAt"] }, [["lease.expiresAt", ASC]]),
+    tasks("COLLECTION_GROUP", sharded({ equality: ["state"], ranges: ["lease.expiresAt"] }), [
+      ["lease.expiresAt", ASC],
+    ]),
   ],
-  [SOURCES.sweeper, tasks("COLLECTION_GROUP", { equality: ["state"], ranges: ["runAt"] }, [["runAt", ASC]])],
-  [SOURCES.sweeper, tasks("COLLECTION_GROUP", { equality: ["state"], ranges: ["createdAt"] }, [["createdAt", ASC]])],
+  [SOURCES.sweeper, tasks("COLLECTION_GROUP", sharded({ equality: ["state"], ranges: ["runAt"] }), [["runAt", ASC]])],
+  [
+    SOURCES.sweeper,
+    tasks("COLLECTION_GROUP", sharded({ equality: ["state"], ranges: ["createdAt"] }), [["createdAt", ASC]]),
+  ],
   [SOURCES.sweeper, tasks("COLLECTION_GROUP", { equality: ["state"], ranges: [] }, [[NAME, ASC]])],
   // The sweeper's check of open fan-out groups, by checkAt, on the engine's groups collection.
   [
@@ -86,21 +98,22 @@ const queries: [Source, QueryShape][] = [
   // A group's children in one parent's `tasks`, all or of one final state, by id (counted, or listed in pages).
   [SOURCES.fanIn, tasks("COLLECTION", { equality: ["group"], ranges: [] }, [[NAME, ASC]])],
   [SOURCES.fanIn, tasks("COLLECTION", { equality: ["group", "state"], ranges: [] }, [[NAME, ASC]])],
-  // A resume: scheduled tasks due by now, by runAt.
-  [SOURCES.resume, tasks("COLLECTION_GROUP", { equality: ["state"], ranges: ["runAt"] }, [["runAt", ASC]])],
+  // A resume: scheduled tasks due by now, by runAt, over every shard.
+  [SOURCES.resume, tasks("COLLECTION_GROUP", sharded({ equality: ["state"], ranges: ["runAt"] }), [["runAt", ASC]])],
   // `state == failed` and the filters, paged in document-name order.
   ...filters.map((where): [Source, QueryShape] => [SOURCES.retryAll, tasks("COLLECTION_GROUP", where, [[NAME, ASC]])]),
-  // Every state tab with every combination of filters, newest first; "newer" pages run in the opposite direction.
+  // Every state tab with every combination of filters, newest first, over every shard; "newer" pages run in the
+  // opposite direction.
   ...filters.map((where): [Source, QueryShape] => [
     SOURCES.list,
-    tasks("COLLECTION_GROUP", where, [
+    tasks("COLLECTION_GROUP", sharded(where), [
       ["createdAt", DESC],
       [NAME, DESC],
     ]),
   ]),
   ...filters.map((where): [Source, QueryShape] => [
     SOURCES.listNewer,
-    tasks("COLLECTION_GROUP", where, [
+    tasks("COLLECTION_GROUP", sharded(where), [
       ["createdAt", ASC],
       [NAME, ASC],
     ]),

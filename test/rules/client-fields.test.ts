@@ -5,6 +5,8 @@ import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { CLIENT_LOCK_FIELDS, CLIENT_TASK_FIELDS } from "../../functions/src/queue/model/request";
+import { CLIENT_TASK_FIELDS } from "../../functions/src/queue/model/request";
+import { SHARDS } from "../../functions/src/queue/config";
 
 const RULES = readFileSync(join(__dirname, "..", "..", "firestore.rules"), "utf8");
 
@@ -21,5 +23,11 @@ describe("client task fields", () => {
     assert.ok(hasOnly, "firestore.rules checks lock.keys().hasOnly([...]) on a lock's create and takeover");
     const ruleFields = [...hasOnly[1].matchAll(/'([^']+)'/g)].map((match) => match[1]);
     assert.deepEqual([...ruleFields].sort(), [...CLIENT_LOCK_FIELDS].sort());
+  });
+
+  it("accept a shard below SHARDS.max, the shards every sharded query reads", () => {
+    const isShard = /function isShard\(shard\) \{\s*return shard is int && shard >= 0 && shard < (\d+);/.exec(RULES);
+    assert.ok(isShard, "firestore.rules bounds a client's shard in isShard(shard)");
+    assert.equal(Number(isShard[1]), SHARDS.max);
   });
 });

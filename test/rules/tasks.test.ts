@@ -25,7 +25,7 @@ import {
   type Firestore,
 } from "firebase/firestore";
 import { cancelTask, enqueueTask, enqueueTaskIn, retryTask } from "../../functions/src/client";
-import { MAX_DATA_KEYS, MAX_PARENT_DEPTH } from "../../functions/src/queue/config";
+import { MAX_DATA_KEYS, MAX_PARENT_DEPTH, SHARDS } from "../../functions/src/queue/config";
 import type { TaskState } from "../../functions/src/queue/model/task";
 import { adminDb, uniqueId } from "../support/emulators";
 import {
@@ -87,8 +87,13 @@ describe("security rules: tasks", () => {
       parent = await seedParent(OWNER);
     });
 
-    it("allows a task with every client field (type, action, state, data, runAt, createdAt, createdBy)", async () => {
-      await assertSucceeds(setDoc(newTaskRef(owner, parent), clientTask(OWNER, { runAt: daysFromNow(1) })));
+    it("allows a task with every client field (type, action, state, data, runAt, createdAt, createdBy, shard)", async () => {
+      await assertSucceeds(setDoc(newTaskRef(owner, parent), clientTask(OWNER, { runAt: daysFromNow(1), shard: 0 })));
+    });
+
+    it(`allows every shard from 0 to ${SHARDS.max - 1}, and a task without one`, async () => {
+      await assertSucceeds(setDoc(newTaskRef(owner, parent), clientTask(OWNER, { shard: SHARDS.max - 1 })));
+      await assertSucceeds(setDoc(newTaskRef(owner, parent), without(clientTask(OWNER), "shard")));
     });
 
     it("allows a task without data or runAt", async () => {
@@ -419,6 +424,27 @@ describe("security rules: tasks", () => {
         create(
           () => owner,
           () => clientTask(OWNER, { runAt: daysFromNow(31) }),
+        ),
+      ],
+      [
+        `shard ${SHARDS.max} (the queries read 0 to ${SHARDS.max - 1})`,
+        create(
+          () => owner,
+          () => clientTask(OWNER, { shard: SHARDS.max }),
+        ),
+      ],
+      [
+        "a shard that is not a whole number",
+        create(
+          () => owner,
+          () => clientTask(OWNER, { shard: 1.5 }),
+        ),
+      ],
+      [
+        "a negative shard",
+        create(
+          () => owner,
+          () => clientTask(OWNER, { shard: -1 }),
         ),
       ],
       [

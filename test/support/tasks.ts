@@ -38,11 +38,17 @@ export async function newParentAt(depth: number, fields: DocumentData = {}, root
 }
 
 /**
- * A task as a client enqueues it: `scheduled`, empty `data`, the server's `createdAt`, then `fields` (`type` and
- * `action` among them; they have no default, so a test can leave them out or get them wrong on purpose).
+ * The index shard of a task a test writes: 0, what `taskShard` gives every id with the default `SHARDS.count` of 1.
+ * Any shard below SHARDS.max is found by the sharded queries; a task written without one is not (docs/scale.md).
+ */
+export const TEST_SHARD = 0;
+
+/**
+ * A task as a client enqueues it: `scheduled`, empty `data`, the server's `createdAt`, its shard, then `fields`
+ * (`type` and `action` among them; they have no default, so a test can leave them out or get them wrong on purpose).
  */
 export function newTask(fields: DocumentData = {}): DocumentData {
-  return { state: "scheduled", data: {}, createdAt: FieldValue.serverTimestamp(), ...fields };
+  return { state: "scheduled", data: {}, createdAt: FieldValue.serverTimestamp(), shard: TEST_SHARD, ...fields };
 }
 
 /** Attempts a task has had when a test does not say: none before it runs, one run, or the whole round of 3. */
@@ -67,6 +73,7 @@ export function taskIn(state: TaskState, fields: DocumentData = {}): DocumentDat
     data: {},
     createdAt,
     createdBy: "someone",
+    shard: TEST_SHARD,
     attempts,
     maxAttempts: state === "failed" ? attempts : 3,
   };

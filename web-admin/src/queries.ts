@@ -2,6 +2,9 @@
 // newest first by `createdAt`, 50 a page with cursors; counts are `count()` aggregations, never counter documents.
 // `matchingTasks` in functions/src/queue/admin/filters.ts builds the same query from the same filter: it selects
 // what "retry all" retries.
+// Lists read every index shard at once (`shard in [...]`: Firestore merges the shards in the list's order, so the
+// page cursors hold across shards; docs/scale.md). Counts and "retry all" need no shard: they are ordered by
+// document name, whose indexes have no hot end, and they also count a task written by hand without a `shard`.
 import {
   Timestamp,
   collection,
@@ -19,7 +22,14 @@ import {
   type Query,
   type QueryConstraint,
 } from "firebase/firestore";
-import { TASKS_COLLECTION, collectionRange, type TaskFilter, type TaskState } from "./contract";
+import {
+  ALL_SHARDS,
+  SHARD_FIELD,
+  TASKS_COLLECTION,
+  collectionRange,
+  type TaskFilter,
+  type TaskState,
+} from "./contract";
 import type { Cursor, Route } from "./route";
 
 export const PAGE_SIZE = 50;
@@ -45,6 +55,7 @@ function filterConstraints(state: TaskState, filter: TaskFilter): QueryConstrain
 export function pageQuery(db: Firestore, route: Route): Query {
   // The document name breaks ties between equal `createdAt`s; the cursors carry both values.
   const constraints = [
+    where(SHARD_FIELD, "in", [...ALL_SHARDS]),
     ...filterConstraints(route.state, route.filter),
     orderBy("createdAt", "desc"),
     orderBy(documentId(), "desc"),

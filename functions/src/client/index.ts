@@ -26,6 +26,7 @@ import { dedupLockId } from "../queue/model/dedup-key";
 import { DEDUP } from "../queue/config";
 import type { TaskDocument, TaskState } from "../queue/model/task";
 import { checkData, schemaAt, type DataCheck, type StandardSchemaV1 } from "../queue/model/schema";
+import { taskShard } from "../queue/model/index-shard";
 
 export { MAX_DATA_KEYS, MAX_RUN_AT_DAYS } from "../queue/config";
 
@@ -99,7 +100,12 @@ function taskRefUnder(parent: DocumentReference, id: string | undefined): Docume
 }
 
 /** The task document exactly as the security rules accept it on create. */
-export function taskFields<H = Handlers>(request: ClientTaskRequest<H>, uid: string, dedupKey?: string): DocumentData {
+export function taskFields<H = Handlers>(
+  request: ClientTaskRequest<H>,
+  uid: string,
+  taskId: string,
+  dedupKey?: string,
+): DocumentData {
   const { type, action, data, runAt } = request as { type: string; action: string; data?: object; runAt?: unknown };
   // Typed by the engine's list of client fields, so the library cannot write a field the security rules refuse.
   const fields: { [field in (typeof CLIENT_TASK_FIELDS)[number]]?: unknown } = {
@@ -109,6 +115,8 @@ export function taskFields<H = Handlers>(request: ClientTaskRequest<H>, uid: str
     data: data ?? {},
     createdAt: serverTimestamp(),
     createdBy: uid,
+    // Its index shard, from the id: the sharded queries (docs/scale.md) find it from its first write on.
+    shard: taskShard(taskId),
   };
   if (runAt instanceof Date) fields.runAt = Timestamp.fromDate(runAt);
   else if (runAt !== undefined) fields.runAt = runAt;
@@ -185,7 +193,7 @@ export async function enqueueTask<H = Handlers>(
   checkDedup(options);
   throwIfInvalid(untyped, await checkRequest(untyped));
   const ref = taskRefUnder(parent, options.id);
-  const fields = taskFields(request, currentUid(parent, options.uid), options.dedupKey);
+  const fields = taskFields(request, currentUid(parent, options.uid), ref.id, options.dedupKey);
   if (options.dedupKey === undefined) {
     await setDoc(ref, fields);
     return ref;
@@ -222,7 +230,7 @@ export function enqueueTaskIn<H = Handlers>(
   }
   throwIfInvalid(untyped, check);
   const ref = taskRefUnder(parent, options.id);
-  const fields = taskFields(request, currentUid(parent, options.uid));
+  const fields = taskFields(request, currentUid(parent, options.uid), ref.id);
   // Both have set(ref, data); the cast only picks one of their identical overload sets.
   (writer as WriteBatch).set(ref, fields);
   return ref;

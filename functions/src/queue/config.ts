@@ -9,6 +9,29 @@
  */
 export const MAX_PARENT_DEPTH = 3;
 
+/**
+ * Index shards (docs/scale.md). Every composite index whose last field is a growing timestamp (`createdAt`, `runAt`,
+ * `lease.expiresAt`) starts with the task's `shard`, so each shard's entries form a range of their own: Firestore
+ * sustains about 500 writes a second at the newest end of each range instead of one range for the whole queue.
+ * A task's shard comes from its id (model/index-shard.ts), written with the task by the client library and
+ * `enqueueTask`, or added by the engine's first write to a task written without one.
+ */
+export const SHARDS = {
+  /**
+   * How many shards new tasks are spread over, 1 to `max`: ⌈3R / 400⌉ for R new tasks a second at peak on the
+   * claimed path (3 writes a task, each shard kept under 400 of Firestore's ~500 writes a second; ⌈2R / 400⌉ on
+   * the express path), so 30 carry about 4,000 tasks a second (docs/scale.md). Changing it, up or down, is safe at
+   * any time: it only decides where new tasks go, and every sharded query reads all `max` shards.
+   */
+  count: 1,
+  /**
+   * The shards every sharded query covers, with one `in` filter (Firestore allows at most 30 values in one), so a
+   * task with any shard below this is found whatever `count` was when it was written. The security rules accept
+   * a client's `shard` below this.
+   */
+  max: 30,
+};
+
 /** Region of the deployed functions; the Cloud Tasks queue of `runTask` lives there too. */
 export const REGION = "us-central1";
 

@@ -3,11 +3,13 @@
 // handler is no longer paused through that handler's queue, so its limits apply. A task that was merely due and
 // about to run anyway gets a second run request; its claim is conditioned on the version it was read at, so only
 // one of the two runs it (on the express path, which has no claim, both may run the handler and one outcome is
-// recorded, as with any duplicate delivery there).
+// recorded, as with any duplicate delivery there). The query reads every index shard at once (`shard in [...]`,
+// merged by Firestore in (`runAt`, name) order), so the cursor, a task's path, holds across shards.
 import { FieldPath, Timestamp, type Query, type QueryDocumentSnapshot } from "firebase-admin/firestore";
 import { FLOW } from "../config";
 import { adminLog } from "../logs";
 import { TASKS_COLLECTION, isQueueTaskPath } from "../model/task";
+import { ALL_SHARDS, SHARD_FIELD } from "../model/index-shard";
 import type { Registry } from "../model/handler";
 import { attemptsSoFar } from "../attempt/claim";
 import { db } from "../store/firestore";
@@ -32,6 +34,7 @@ export async function dispatchHeldTasks(
   const idSuffix = `-resume${Date.now()}`;
   const base = db()
     .collectionGroup(TASKS_COLLECTION)
+    .where(SHARD_FIELD, "in", [...ALL_SHARDS])
     .where("state", "==", "scheduled")
     .where("runAt", "<=", Timestamp.now())
     .orderBy("runAt")

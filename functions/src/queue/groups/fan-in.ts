@@ -145,7 +145,7 @@ export async function finishGroup(
       const parent = db().doc(group.get("parent") as string);
       const target = parent.collection(TASKS_COLLECTION).doc(group.get("continuationId") as string);
       const fanIn: FanInRecord = { group: ref.id, total: group.get("total"), parent: parent.path, ...counts };
-      const task = newTaskDocument(group.get("then") as ServerTaskRequest, {
+      const task = newTaskDocument(target.id, group.get("then") as ServerTaskRequest, {
         enqueuedBy: group.get("parentTask") as string,
         fields: { fanIn },
       });

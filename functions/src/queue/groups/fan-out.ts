@@ -74,7 +74,7 @@ export async function fanOut(
   const writes = children.map((child, index) => {
     const ref = tasks.doc(childTaskId(group, index));
     const fields = { group, groupShard: shardOf(index, shards) };
-    return writer.create(ref, newTaskDocument(child, { enqueuedBy: taskPath, fields })).then(
+    return writer.create(ref, newTaskDocument(ref.id, child, { enqueuedBy: taskPath, fields })).then(
       () => true,
       (error: unknown) => {
         if (isAlreadyExists(error)) return false;

@@ -64,6 +64,7 @@ export const CLIENT_TASK_FIELDS = [
   "createdAt",
   "createdBy",
   "dedupKey",
+  "shard",
 ] as const;
 
 /** The fields of a dedup lock a client writes with its task; the security rules accept these and no others. */

@@ -8,6 +8,7 @@ import { TASKS_COLLECTION, isQueueParentPath, isQueueTaskPath } from "../model/t
 import { hashId } from "./ids";
 import { dedupKeyProblem, dedupLockRef, dedupSecondsProblem, isHeld, isLive, lockFields } from "./dedup-lock";
 import { taskLog } from "../logs";
+import { taskShard } from "../model/index-shard";
 import { isAlreadyExists, isPreconditionFailure } from "./status-codes";
 import { checkData } from "../model/schema";
 import type { ServerTaskRequest } from "../model/request";
@@ -130,7 +131,7 @@ export async function createTask(
   await checkRequestData(type, action, data ?? {});
   const tasks = parent.collection(TASKS_COLLECTION);
   const ref = options.id ? tasks.doc(options.id) : tasks.doc();
-  const task = newTaskDocument(request, options);
+  const task = newTaskDocument(ref.id, request, options);
   if (options.dedupKey !== undefined) {
     const done = await createDeduplicated(ref, task, { type, action, key: options.dedupKey }, options);
     if (done) return done;
@@ -224,10 +225,15 @@ async function createDeduplicated(
 const isDelete = (value: unknown) => value instanceof FieldValue && value.isEqual(FieldValue.delete());
 
 /**
- * The document a server enqueue creates: `options.fields`, then the request's fields, `state: "scheduled"`, the
- * server's `createdAt` and `runAt` (the create's time when the request has none), and `enqueuedBy`.
+ * The document a server enqueue creates with id `taskId`: `options.fields`, then the request's fields,
+ * `state: "scheduled"`, the server's `createdAt` and `runAt` (the create's time when the request has none), the
+ * index shard of its id, and `enqueuedBy`.
  */
-export function newTaskDocument(request: ServerTaskRequest, options: CreateTaskOptions = {}): Record<string, unknown> {
+export function newTaskDocument(
+  taskId: string,
+  request: ServerTaskRequest,
+  options: CreateTaskOptions = {},
+): Record<string, unknown> {
   const { type, action, data, runAt } = request as { type: string; action: string; data?: object; runAt?: unknown };
   const task: Record<string, unknown> = {
     ...options.fields,
@@ -236,6 +242,7 @@ export function newTaskDocument(request: ServerTaskRequest, options: CreateTaskO
     state: "scheduled",
     data: data ?? {},
     createdAt: FieldValue.serverTimestamp(),
+    shard: taskShard(taskId),
   };
   if (runAt instanceof Date) task.runAt = Timestamp.fromDate(runAt);
   else if (runAt !== undefined) task.runAt = runAt;

@@ -18,6 +18,7 @@ import {
 import { LIMITS } from "../config";
 import { isPreconditionFailure, isTransient } from "./status-codes";
 import { taskLog } from "../logs";
+import { SHARD_FIELD, taskShard } from "../model/index-shard";
 
 type Fields = UpdateData<FirebaseFirestore.DocumentData>;
 
@@ -29,13 +30,18 @@ type Fields = UpdateData<FirebaseFirestore.DocumentData>;
 export type SideWrite =
   { ref: DocumentReference; data: Record<string, unknown> } | { ref: DocumentReference; delete: true };
 
-/** The task's update, conditioned on `lastUpdateTime`, with `also` in the same atomic batch; the task's write time. */
+/**
+ * The task's update, conditioned on `lastUpdateTime`, with `also` in the same atomic batch; the task's write time.
+ * Every one carries the task's index shard: a task written without one (by hand, in the console) is invisible to
+ * the sharded queries until a write gives it one, and this way the engine's first write does, at no extra cost.
+ */
 async function commit(
   ref: DocumentReference,
   lastUpdateTime: Timestamp,
-  data: Fields,
+  unsharded: Fields,
   also: SideWrite[] = [],
 ): Promise<Timestamp> {
+  const data = { ...unsharded, [SHARD_FIELD]: taskShard(ref.id) };
   if (also.length === 0) return (await ref.update(data, { lastUpdateTime })).writeTime;
   const batch = ref.firestore.batch().update(ref, data, { lastUpdateTime });
   for (const side of also) {

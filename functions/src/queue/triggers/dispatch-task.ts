@@ -13,6 +13,8 @@ import { attemptsSoFar } from "../attempt/claim";
 import { isDue, runAtMillis } from "../attempt/due";
 import { runQueueOf } from "../flow/limits";
 import type { Registry } from "../model/handler";
+import { SHARD_FIELD } from "../model/index-shard";
+import { updateIfUnchanged } from "../store/fenced-writer";
 
 export type TaskCreatedEvent = FirestoreEvent<QueryDocumentSnapshot | undefined, Record<string, string>>;
 
@@ -24,6 +26,11 @@ export async function handleTaskCreated(event: TaskCreatedEvent, registry: Regis
   const queue = runQueueOf(registry, task.type, task.action);
   if (!isDue(task, created.updateTime)) {
     await scheduleRun(request, new Date(runAtMillis(task)), { queue });
+    // A delayed task written without a shard (plain SDK code, the console) gets one now rather than at its first
+    // run, so the sharded queries (the admin lists, the sweeper's overdue walk) see it while it waits: one write,
+    // for such tasks only (the engine's writes carry the shard: store/fenced-writer.ts). A due task gets it from
+    // its claim, a second from now.
+    if (task[SHARD_FIELD] === undefined) await updateIfUnchanged(created.ref, created.updateTime as Timestamp, {});
     return;
   }
   // A limited handler's attempts all start from its own queue: that is what holds its limits.

@@ -10,6 +10,10 @@
 //    `runAt` whose creation event was lost is found within a pass or two. It never wraps around;
 //  - lap: every `scheduled` task by document name, round and round: whatever the others cannot see (no `runAt` and
 //    an old or no `createdAt`: a task made `scheduled` again by hand that never ran, say) is found however old it is.
+// The first three read every index shard at once (`shard in [...]`: Firestore merges the shards in the query's
+// order, so one cursor serves them all; docs/scale.md). The lap is not sharded: its index (`state`, then the
+// random document name) has no hot end, and it is what finds a task written by hand without a `shard`, which the
+// sharded indexes do not hold until the engine's first write gives it one.
 // A `scheduled` task found past due (see `redispatch` for which run it gets) is dispatched again through the Cloud
 // Tasks queue. A pass stops after its time budget, well within the function's timeout and the schedule; the next
 // pass starts with the walk that did not get its turn. One task that cannot be moved on, or one walk whose query
@@ -25,6 +29,7 @@ import {
 import { db } from "../store/firestore";
 import { HANDLER_DEFAULTS, LEASE_MARGIN_SECONDS, SWEEPER } from "../config";
 import { ERROR_CODES, TASKS_COLLECTION, isQueueTaskPath } from "../model/task";
+import { ALL_SHARDS, SHARD_FIELD } from "../model/index-shard";
 import { TaskFailure } from "../model/errors";
 import { attemptsSoFar } from "../attempt/claim";
 import { updateIfUnchanged } from "../store/fenced-writer";
@@ -128,10 +133,12 @@ export async function sweep(registry: Registry, options: SweepOptions = {}): Pro
   };
   const tasks = db().collectionGroup(TASKS_COLLECTION);
   const scheduled = tasks.where("state", "==", "scheduled");
+  const sharded = tasks.where(SHARD_FIELD, "in", [...ALL_SHARDS]);
+  const shardedScheduled = sharded.where("state", "==", "scheduled");
   const byName = FieldPath.documentId();
   const walks: Record<WalkName, Walk> = {
     leases: {
-      query: tasks
+      query: sharded
         .where("state", "==", "running")
         .where("lease.expiresAt", "<", Timestamp.fromDate(now))
         .orderBy("lease.expiresAt")
@@ -145,14 +152,14 @@ export async function sweep(registry: Registry, options: SweepOptions = {}): Pro
       },
     },
     overdue: {
-      query: scheduled.where("runAt", "<", cutoff).orderBy("runAt").orderBy(byName),
+      query: shardedScheduled.where("runAt", "<", cutoff).orderBy("runAt").orderBy(byName),
       field: "runAt",
       wraps: true,
       pages: pagesPerWalk,
       visit: redispatchOnce,
     },
     frontier: {
-      query: scheduled.where("createdAt", "<", cutoff).orderBy("createdAt").orderBy(byName),
+      query: shardedScheduled.where("createdAt", "<", cutoff).orderBy("createdAt").orderBy(byName),
       field: "createdAt",
       wraps: false,
       pages: pagesPerWalk,

@@ -1,0 +1,29 @@
+// Which index shard a task's entries go to (config.ts, SHARDS; docs/scale.md). One definition for the client
+// library, `enqueueTask` and the engine: the shard is a hash of the task's id, so it costs no write of its own and
+// every writer of the same id agrees. Pure and import-free but for the config: it runs in the browser too.
+import { SHARDS } from "../config";
+
+/** The task field that holds the shard: the first field of every composite index that ends in a timestamp. */
+export const SHARD_FIELD = "shard";
+
+/** Every shard a query must cover, 0 to SHARDS.max - 1: the value of its `shard in [...]` filter. */
+export const ALL_SHARDS: readonly number[] = Array.from({ length: SHARDS.max }, (_, i) => i);
+
+/**
+ * The shard of the task with document id `taskId` when tasks are spread over `count` shards: FNV-1a (32 bits) of
+ * the id's UTF-16 code units, modulo `count`. Auto-ids are random, so tasks spread evenly.
+ */
+export function taskShard(taskId: string, count: number = SHARDS.count): number {
+  if (!Number.isInteger(count) || count < 1 || count > SHARDS.max) {
+    throw new RangeError(
+      `the shard count is ${count}: set SHARDS.count in functions/src/queue/config.ts to a whole number from 1 to ` +
+        `${SHARDS.max}`,
+    );
+  }
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < taskId.length; i++) {
+    hash ^= taskId.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash % count;
+}
