@@ -11,6 +11,7 @@ import { sweep } from "./queue/triggers/sweep-tasks";
 import {
   handleQueueStatus,
   handleRetryTasks,
+  handleCancelTasks,
   handleRunTaskNow,
   handleSetPaused,
 } from "./queue/triggers/admin-callables";
@@ -72,6 +73,9 @@ export const runSchedules = onSchedule({ ...runtime, schedule: SCHEDULES.schedul
 
 /** Admin page: retries every failed task matching a filter (admin claim checked inside). */
 export const retryTasks = onCall(runtime, (request) => handleRetryTasks(request, handlers));
+
+/** Admin page: cancels the chosen scheduled tasks, or every one matching a filter (admin claim checked inside). */
+export const cancelTasks = onCall(runtime, (request) => handleCancelTasks(request));
 
 /** Admin page: makes a scheduled task due now (admin claim checked inside). */
 export const runTaskNow = onCall({ region: REGION }, (request) => handleRunTaskNow(request, handlers));

@@ -202,8 +202,8 @@ describe("the functions firebase deploy would deploy", function () {
     assert.equal(SCHEDULES.schedule, "every 1 minutes", "a slower job would find several slots due at once");
   });
 
-  it("the admin callables (retryTasks, runTaskNow, queueStatus, setPaused): callables, not public HTTP endpoints", () => {
-    for (const name of ["retryTasks", "runTaskNow", "queueStatus", "setPaused"]) {
+  it("the admin callables (retryTasks, cancelTasks, runTaskNow, queueStatus, setPaused): callables, not public HTTP endpoints", () => {
+    for (const name of ["retryTasks", "cancelTasks", "runTaskNow", "queueStatus", "setPaused"]) {
       assert.deepEqual(endpoint(name).callableTrigger, {}, name);
       assert.ok(!("httpsTrigger" in endpoint(name)), name);
     }

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { Timestamp, type DocumentData, type DocumentReference } from "firebase-admin/firestore";
-import { emulatorVariable, uniqueId, type TestUser } from "../support/emulators";
+import { PROJECT_ID, emulatorVariable, uniqueId, type TestUser } from "../support/emulators";
 import { newParent, taskIn, writeTask } from "../support/tasks";
 
 export const HOSTING_ORIGIN = emulatorVariable("HOSTING_EMULATOR_ORIGIN");
@@ -148,4 +148,20 @@ export async function writeFailedTask(
 /** A task with `fields` (type, action and state among them), created after the previous one, by `someone`. */
 export async function writeTaskAs(parent: DocumentReference, fields: DocumentData): Promise<DocumentReference> {
   return writeTask(parent, { createdAt: nextCreatedAt(), createdBy: "someone", ...fields });
+}
+
+export interface CallResult {
+  status: number;
+  result?: Record<string, unknown>;
+  error?: { status: string; message: string };
+}
+
+/** Calls the callable `name` over HTTP as the page would, with `token` (an ID token) or anonymously. */
+export async function callCallable(name: string, data: unknown, token?: string): Promise<CallResult> {
+  const response = await fetch(`${FUNCTIONS_ORIGIN}/${PROJECT_ID}/us-central1/${name}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ data }),
+  });
+  return { status: response.status, ...((await response.json()) as object) };
 }
