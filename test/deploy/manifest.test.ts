@@ -32,6 +32,7 @@ const EXPECTED: Record<string, { trigger: string; availableMemoryMb: number | nu
   sweepTasks: { trigger: "scheduleTrigger", ...WORKER },
   runSchedules: { trigger: "scheduleTrigger", ...WORKER }, // writes every schedule's due slots
   retryTasks: { trigger: "callableTrigger", ...WORKER }, // pages through thousands of tasks within the timeout
+  cancelTasks: { trigger: "callableTrigger", ...WORKER }, // the same, for scheduled tasks
   runTaskNow: { trigger: "callableTrigger", availableMemoryMb: null, timeoutSeconds: null }, // one write: defaults
   queueStatus: { trigger: "callableTrigger", availableMemoryMb: null, timeoutSeconds: null }, // a few reads
   setPaused: { trigger: "callableTrigger", ...WORKER }, // a resume pages through the held tasks

@@ -61,7 +61,8 @@ export function pauseButton(
     {
       type: "button",
       class: `button small ${options.tone ?? (paused ? "primary" : "")}`,
-      "aria-label": pending ? undefined : `${verb} ${targetName(target)}`,
+      // A button's accessible name holds its visible text: a label of its own ("Pause whole queue") says it all.
+      "aria-label": pending || options.label ? undefined : `${verb} ${targetName(target)}`,
       "data-pause-target": targetKey(target),
       disabled: Boolean(pending),
       "aria-busy": pending ? "true" : undefined,
