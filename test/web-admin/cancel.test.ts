@@ -64,6 +64,14 @@ describe("admin page: cancelling scheduled tasks", () => {
       `/?state=scheduled&collection=${parent.parent.id}&action=noop`,
       async (page) => {
         await listedPaths(page, 3);
+        // The way out of the dialog is not called "Cancel": that would read as the action itself.
+        await page.getByRole("button", { name: "Cancel all matching…" }).click();
+        await page.locator("dialog[open]").getByRole("button", { name: "Keep them" }).click();
+        await page.locator("dialog").waitFor({ state: "detached" });
+        assert.deepEqual(
+          (await cancelledBy(matching)).map(([state]) => state),
+          ["scheduled", "scheduled", "scheduled"],
+        );
         await page.getByRole("button", { name: "Cancel all matching…" }).click();
         const dialog = page.locator("dialog[open]");
         await dialog.waitFor();

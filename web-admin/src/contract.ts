@@ -6,7 +6,6 @@
 export { FUNCTION_TIMEOUT_SECONDS, MAX_PARENT_DEPTH, REGION } from "../../functions/src/queue/config";
 export {
   FILTER_KEYS,
-  MAX_RETRY_PATHS,
   nameRange,
   type BulkProgress,
   type CancelTasksResult,

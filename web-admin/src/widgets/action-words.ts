@@ -4,7 +4,16 @@ import type { BulkAction } from "../actions";
 
 export const ACTION_WORDS: Record<
   BulkAction,
-  { verb: string; doing: string; done: string; state: string; skippedBecause: string; effect: string }
+  {
+    verb: string;
+    doing: string;
+    done: string;
+    state: string;
+    skippedBecause: string;
+    effect: string;
+    /** The confirmation's way out, when "Cancel" would read as the action itself. */
+    dismiss?: string;
+  }
 > = {
   retry: {
     verb: "Retry",
@@ -21,5 +30,6 @@ export const ACTION_WORDS: Record<
     state: "scheduled",
     skippedBecause: "no longer scheduled",
     effect: "is cancelled and never runs",
+    dismiss: "Keep them",
   },
 };

@@ -61,8 +61,7 @@ export function pauseButton(
     {
       type: "button",
       class: `button small ${options.tone ?? (paused ? "primary" : "")}`,
-      // A button's accessible name holds its visible text: a label of its own ("Pause whole queue") says it all.
-      "aria-label": pending || options.label ? undefined : `${verb} ${targetName(target)}`,
+      "aria-label": pending ? undefined : `${verb} ${targetName(target)}`,
       "data-pause-target": targetKey(target),
       disabled: Boolean(pending),
       "aria-busy": pending ? "true" : undefined,

@@ -52,6 +52,7 @@ export function createActionBar(ctx: AdminContext, rerender: () => void) {
       title: "Cancel this task?",
       body: [h("p", {}, taskPath(t.path)), h("p", {}, `${handlerName(t)} will not run. This cannot be undone.`)],
       confirmLabel: "Cancel task",
+      dismissLabel: "Keep it",
       tone: "danger",
     });
     if (!ok) return;

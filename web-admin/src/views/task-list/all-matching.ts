@@ -43,6 +43,7 @@ export async function actOnAllMatchingTasks(
       h("p", { class: "muted" }, `Tasks that change state before their write lands are skipped, not ${words.done}.`),
     ],
     confirmLabel: `${words.verb} all ${n(matching)}`,
+    dismissLabel: words.dismiss,
   });
   if (!ok) return;
   hooks.started();

@@ -71,6 +71,7 @@ export function createToolbar(host: ToolbarHost) {
       tone: action === "cancel" ? "danger" : "primary",
       body: [h("p", {}, `Each task ${words.effect}, if it is still ${words.state}.`), pathList(paths)],
       confirmLabel: `${words.verb} ${paths.length}`,
+      dismissLabel: words.dismiss,
     });
     if (!ok) return;
     busy = true;
