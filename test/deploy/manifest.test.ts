@@ -32,6 +32,7 @@ const EXPECTED: Record<string, { trigger: string; availableMemoryMb: number | nu
   sweepTasks: { trigger: "scheduleTrigger", ...WORKER },
   runSchedules: { trigger: "scheduleTrigger", ...WORKER }, // writes every schedule's due slots
   retryTasks: { trigger: "callableTrigger", ...WORKER }, // pages through thousands of tasks within the timeout
+  cancelTasks: { trigger: "callableTrigger", ...WORKER }, // the same, for scheduled tasks
   runTaskNow: { trigger: "callableTrigger", availableMemoryMb: null, timeoutSeconds: null }, // one write: defaults
   queueStatus: { trigger: "callableTrigger", availableMemoryMb: null, timeoutSeconds: null }, // a few reads
   setPaused: { trigger: "callableTrigger", ...WORKER }, // a resume pages through the held tasks
@@ -202,8 +203,8 @@ describe("the functions firebase deploy would deploy", function () {
     assert.equal(SCHEDULES.schedule, "every 1 minutes", "a slower job would find several slots due at once");
   });
 
-  it("the admin callables (retryTasks, runTaskNow, queueStatus, setPaused): callables, not public HTTP endpoints", () => {
-    for (const name of ["retryTasks", "runTaskNow", "queueStatus", "setPaused"]) {
+  it("the admin callables (retryTasks, cancelTasks, runTaskNow, queueStatus, setPaused): callables, not public HTTP endpoints", () => {
+    for (const name of ["retryTasks", "cancelTasks", "runTaskNow", "queueStatus", "setPaused"]) {
       assert.deepEqual(endpoint(name).callableTrigger, {}, name);
       assert.ok(!("httpsTrigger" in endpoint(name)), name);
     }

@@ -1,6 +1,6 @@
 // Every Firestore query the engine and the admin page make, in one place, with what makes it. indexes.test.ts
 // checks that firestore.indexes.json serves each one, and that this list is exactly what the code asks for: it runs
-// the code that builds the queries (sweep, retryFailedTasks, the page's pageQuery, countTasks, timelineQuery) for
+// the code that builds the queries (sweep, retryFailedTasks, cancelScheduledTasks, the page's pageQuery, countTasks, timelineQuery) for
 // every state, filter combination and page direction, and compares what they would send with this list, both ways.
 //
 // Document reads by path (runTaskNow, the triggers, the page's task detail, the sweeper's cursor document) and writes
@@ -15,6 +15,7 @@ import { NAME, normalise, shapeKey, type Direction, type QueryShape } from "./in
 export const SOURCES = {
   sweeper: "engine: sweepTasks (queue/triggers/sweep-tasks.ts)",
   retryAll: "engine: retryTasks, failed tasks matching a filter (queue/admin/retry-failed.ts, filters.ts)",
+  cancelAll: "engine: cancelTasks, scheduled tasks matching a filter (queue/admin/cancel-scheduled.ts, filters.ts)",
   resume: "engine: setPaused, a resume dispatching the tasks the pause held (queue/flow/resume.ts)",
   fanIn: "engine: a group's children, counted by the sweeper's check and listed by ctx.fanIn (queue/groups/)",
   list: "admin page: task list, first and older pages (queries.ts pageQuery)",
@@ -33,12 +34,17 @@ export interface CatalogQuery {
 const ASC: Direction = "ASCENDING";
 const DESC: Direction = "DESCENDING";
 
-/** How each admin filter reaches Firestore: `==` on a task field, or, for the parent's collection, a name range. */
+/**
+ * How each admin filter reaches Firestore: `==` on a task field, or, for the parent's collection and the parent, a
+ * name range (one range when both are set: their overlap).
+ */
 const FILTER_FIELDS: Record<keyof TaskFilter, { equality: string } | { range: typeof NAME }> = {
   collection: { range: NAME },
+  parent: { range: NAME },
   type: { equality: "type" },
   action: { equality: "action" },
   errorCode: { equality: "error.code" },
+  createdBy: { equality: "createdBy" },
 };
 
 /** The `where` of every combination of admin filters (none, one, ..., all), on top of `state ==`. */
@@ -49,7 +55,7 @@ function filterCombinations(): { equality: string[]; ranges: string[] }[] {
     const used = FILTER_KEYS.filter((_key, i) => bits & (1 << i)).map((key) => FILTER_FIELDS[key]);
     return {
       equality: ["state", ...used.flatMap((f) => ("equality" in f ? [f.equality] : []))],
-      ranges: used.flatMap((f) => ("range" in f ? [f.range] : [])),
+      ranges: [...new Set(used.flatMap((f) => ("range" in f ? [f.range] : [])))],
     };
   });
 }
@@ -102,6 +108,8 @@ const queries: [Source, QueryShape][] = [
   [SOURCES.resume, tasks("COLLECTION_GROUP", sharded({ equality: ["state"], ranges: ["runAt"] }), [["runAt", ASC]])],
   // `state == failed` and the filters, paged in document-name order.
   ...filters.map((where): [Source, QueryShape] => [SOURCES.retryAll, tasks("COLLECTION_GROUP", where, [[NAME, ASC]])]),
+  // `state == scheduled` and the filters, paged in document-name order (the same shapes as retry-all's).
+  ...filters.map((where): [Source, QueryShape] => [SOURCES.cancelAll, tasks("COLLECTION_GROUP", where, [[NAME, ASC]])]),
   // Every state tab with every combination of filters, newest first, over every shard; "newer" pages run in the
   // opposite direction.
   ...filters.map((where): [Source, QueryShape] => [

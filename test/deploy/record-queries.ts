@@ -28,11 +28,14 @@ export function allFilters(): TaskFilter[] {
   return Array.from({ length: 2 ** FILTER_KEYS.length }, (_, bits) => {
     const filter: TaskFilter = {};
     FILTER_KEYS.forEach((key, i) => {
-      if (bits & (1 << i)) filter[key] = key === "collection" ? "orders" : `sample-${key}`;
+      if (bits & (1 << i)) filter[key] = SAMPLE_VALUES[key] ?? `sample-${key}`;
     });
     return filter;
   });
 }
+
+/** Values a filter must have the shape of: a collection id, a parent document's path. */
+const SAMPLE_VALUES: Partial<TaskFilter> = { collection: "orders", parent: "orders/o-1" };
 
 const describeFilter = (filter: TaskFilter) => JSON.stringify(filter);
 
@@ -60,7 +63,7 @@ function withEmptyQueries<T>(run: () => Promise<T>): Promise<T> {
   });
 }
 
-/** The queries of one sweep and of retry-all with every combination of filters. */
+/** The queries of one sweep, and of retry-all and cancel-all with every combination of filters. */
 export async function recordEngineQueries(): Promise<RecordedQuery[]> {
   // The engine's db() uses the default app; a query needs a project id to name documents, never a connection.
   if (!getApps().some((app) => app.name === "[DEFAULT]")) {
@@ -68,6 +71,7 @@ export async function recordEngineQueries(): Promise<RecordedQuery[]> {
   }
   const { sweep } = await import("../../functions/src/queue/triggers/sweep-tasks");
   const { retryFailedTasks } = await import("../../functions/src/queue/admin/retry-failed");
+  const { cancelScheduledTasks } = await import("../../functions/src/queue/admin/cancel-scheduled");
   const { dispatchHeldTasks } = await import("../../functions/src/queue/flow/resume");
   const { childrenQuery } = await import("../../functions/src/queue/groups/group-queries");
   const queries: RecordedQuery[] = [];
@@ -86,6 +90,8 @@ export async function recordEngineQueries(): Promise<RecordedQuery[]> {
       await recording.run({ source: SOURCES.retryAll, call, queries }, () =>
         retryFailedTasks(filter, "recorder", noHandlers),
       );
+      const cancel = { source: SOURCES.cancelAll, call: `cancelScheduledTasks(${describeFilter(filter)})`, queries };
+      await recording.run(cancel, () => cancelScheduledTasks(filter, "recorder"));
     }
   });
   return queries;

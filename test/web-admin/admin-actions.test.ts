@@ -2,24 +2,9 @@
 // themselves: these tests call them as the page would, over HTTP, with and without the admin claim.
 import assert from "node:assert/strict";
 import { Timestamp } from "firebase-admin/firestore";
-import { PROJECT_ID, createUser, idToken, uniqueId } from "../support/emulators";
+import { createUser, idToken, uniqueId } from "../support/emulators";
 import { newParentAt, runsOf, taskIn, waitForState, writeTask } from "../support/tasks";
-import { FUNCTIONS_ORIGIN, isolatedParent, writeFailedTask, writeTaskAs } from "./browser";
-
-interface CallResult {
-  status: number;
-  result?: Record<string, unknown>;
-  error?: { status: string; message: string };
-}
-
-async function call(name: string, data: unknown, token?: string): Promise<CallResult> {
-  const response = await fetch(`${FUNCTIONS_ORIGIN}/${PROJECT_ID}/us-central1/${name}`, {
-    method: "POST",
-    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ data }),
-  });
-  return { status: response.status, ...((await response.json()) as object) };
-}
+import { callCallable as call, isolatedParent, writeFailedTask, writeTaskAs } from "./browser";
 
 describe("admin callables: retryTasks and runTaskNow", () => {
   it("retryTasks refuses callers who are not signed in or not admins, and changes nothing", async () => {

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { Timestamp, type DocumentData, type DocumentReference } from "firebase-admin/firestore";
-import { emulatorVariable, uniqueId, type TestUser } from "../support/emulators";
+import { PROJECT_ID, emulatorVariable, uniqueId, type TestUser } from "../support/emulators";
 import { newParent, taskIn, writeTask } from "../support/tasks";
 
 export const HOSTING_ORIGIN = emulatorVariable("HOSTING_EMULATOR_ORIGIN");
@@ -34,6 +34,24 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
+/**
+ * Chromium for the tests of the calling `describe`: launched before them, closed after them. Call it in the
+ * `describe` body, and the returned function in the tests: `const browser = useBrowser(); ... browser()`.
+ */
+export function useBrowser(): () => Browser {
+  let browser: Browser | undefined;
+  before(async () => {
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+  return () => {
+    if (!browser) throw new Error("useBrowser(): Chromium is not running (call it in a describe body)");
+    return browser;
+  };
+}
+
 export interface AdminPage {
   page: Page;
   context: BrowserContext;
@@ -43,8 +61,12 @@ export interface AdminPage {
 }
 
 /** Opens the page at `path` (a URL path with query) in a fresh browser profile, collecting console errors. */
-export async function openPage(browser: Browser, path = "/"): Promise<AdminPage> {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+export async function openPage(
+  browser: Browser,
+  path = "/",
+  viewport = { width: 1440, height: 900 },
+): Promise<AdminPage> {
+  const context = await browser.newContext({ viewport });
   const page = await context.newPage();
   page.setDefaultTimeout(20_000);
   const problems: string[] = [];
@@ -69,8 +91,13 @@ export async function signIn(page: Page, user: TestUser): Promise<void> {
 }
 
 /** Opens the page at `path` and signs in as `user`, waiting for the admin view. */
-export async function openAsAdmin(browser: Browser, user: TestUser, path = "/"): Promise<AdminPage> {
-  const opened = await openPage(browser, path);
+export async function openAsAdmin(
+  browser: Browser,
+  user: TestUser,
+  path = "/",
+  viewport?: { width: number; height: number },
+): Promise<AdminPage> {
+  const opened = await openPage(browser, path, viewport);
   await signIn(opened.page, user);
   await opened.page.locator(".state-tabs").waitFor();
   return opened;
@@ -78,6 +105,23 @@ export async function openAsAdmin(browser: Browser, user: TestUser, path = "/"):
 
 export function assertNoProblems(opened: AdminPage): void {
   assert.deepEqual(opened.problems, [], "the page logged errors");
+}
+
+/** Opens the page at `path` as `user`, runs `test` on it, checks that the page logged no errors, and closes it. */
+export async function withAdminPage(
+  browser: Browser,
+  user: TestUser,
+  path: string,
+  test: (page: Page) => Promise<void>,
+  viewport?: { width: number; height: number },
+): Promise<void> {
+  const opened = await openAsAdmin(browser, user, path, viewport);
+  try {
+    await test(opened.page);
+    assertNoProblems(opened);
+  } finally {
+    await opened.close();
+  }
 }
 
 /** The paths of the rows in the task list, top to bottom, once the list has rendered `count` rows. */
@@ -148,4 +192,20 @@ export async function writeFailedTask(
 /** A task with `fields` (type, action and state among them), created after the previous one, by `someone`. */
 export async function writeTaskAs(parent: DocumentReference, fields: DocumentData): Promise<DocumentReference> {
   return writeTask(parent, { createdAt: nextCreatedAt(), createdBy: "someone", ...fields });
+}
+
+export interface CallResult {
+  status: number;
+  result?: Record<string, unknown>;
+  error?: { status: string; message: string };
+}
+
+/** Calls the callable `name` over HTTP as the page would, with `token` (an ID token) or anonymously. */
+export async function callCallable(name: string, data: unknown, token?: string): Promise<CallResult> {
+  const response = await fetch(`${FUNCTIONS_ORIGIN}/${PROJECT_ID}/us-central1/${name}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ data }),
+  });
+  return { status: response.status, ...((await response.json()) as object) };
 }

@@ -149,7 +149,7 @@ describe("admin page: queue control", () => {
     }
   });
 
-  it("Pause whole queue asks first, shows its progress, then the banner says who paused it; Resume clears it", async () => {
+  it("Pause the whole queue asks first, shows its progress, then the banner says who paused it; Resume clears it", async () => {
     const opened = await openQueueControl(browser, admin);
     try {
       const { page } = opened;

@@ -1,17 +1,38 @@
-// What an admin can do to tasks. Cancel is a client write the security rules allow only to admins and only from
-// `scheduled`; it runs in a transaction, so it lands only if the task is still scheduled (a task that started
-// meanwhile is reported as skipped, not overwritten). Retry and run-now must also start the task, which a client
-// write cannot do (the engine is woken by task creation only), so they are callables that check the admin claim on
-// the server; a retry is conditioned on the task still being failed in the same way.
+// What an admin can do to tasks. Cancelling the open task is a client write the security rules allow only to admins
+// and only from `scheduled`; it runs in a transaction, so it lands only if the task is still scheduled (a task that
+// started meanwhile is reported as skipped, not overwritten). Retry and run-now must also start the task, which a
+// client write cannot do (the engine is woken by task creation only), so they are callables that check the admin
+// claim on the server; so are the bulk actions (retry or cancel the selection, or every task matching), whose
+// writes are conditioned on the task still being failed (or scheduled) in the same way.
 import { doc, runTransaction, serverTimestamp, type Firestore } from "firebase/firestore";
 import { httpsCallable, type Functions } from "firebase/functions";
 import {
   FUNCTION_TIMEOUT_SECONDS,
-  type RetryTasksResult,
+  type BulkProgress,
   type RunNowResult,
   type TaskFilter,
   type TaskState,
 } from "./contract";
+
+/** The actions that apply to many tasks at once: each a callable, on the tasks of one state. */
+export const BULK_ACTIONS = {
+  retry: { callable: "retryTasks", doneKey: "retried", state: "failed" },
+  cancel: { callable: "cancelTasks", doneKey: "cancelled", state: "scheduled" },
+} as const satisfies Record<string, { callable: string; doneKey: string; state: TaskState }>;
+export type BulkAction = keyof typeof BULK_ACTIONS;
+
+/** The bulk action the tab of `state` offers on its rows, if any. */
+export function bulkActionFor(state: TaskState): BulkAction | undefined {
+  return (Object.keys(BULK_ACTIONS) as BulkAction[]).find((action) => BULK_ACTIONS[action].state === state);
+}
+
+/** What a bulk callable answers, its count of tasks changed under the action's own name (`retried`, `cancelled`). */
+type BulkAnswer = BulkProgress & { [done: string]: unknown; outcomes?: ({ path: string } & Record<string, unknown>)[] };
+
+/** The running total of a bulk action on every matching task. */
+export interface BulkTotal extends BulkProgress {
+  done: number;
+}
 
 export type ActionOutcome =
   | { path: string; done: true }
@@ -39,22 +60,27 @@ async function transition(
 }
 
 /**
- * `failed` → `scheduled` for each of `paths`, recording who and when, through the `retryTasks` callable, which
- * starts each retried task at once with a fresh round of attempts. A task no longer failed is skipped.
+ * Retries (`failed` → `scheduled`, started at once with a fresh round of attempts) or cancels (`scheduled` →
+ * `cancelled`) each of `paths` through the action's callable, recording who and when. A task no longer in the
+ * action's state is skipped.
  */
-export async function retryTasks(functions: Functions, paths: string[]): Promise<ActionOutcome[]> {
-  const call = httpsCallable<{ paths: string[] }, RetryTasksResult>(functions, "retryTasks");
+export async function actOnTasks(functions: Functions, action: BulkAction, paths: string[]): Promise<ActionOutcome[]> {
+  const { callable, doneKey } = BULK_ACTIONS[action];
+  const call = httpsCallable<{ paths: string[] }, BulkAnswer>(functions, callable);
   try {
     const { data } = await call({ paths });
     return (data.outcomes ?? []).map((o) =>
-      o.retried
+      o[doneKey] === true
         ? { path: o.path, done: true }
-        : { path: o.path, done: false, ...("state" in o ? { state: o.state } : { error: o.error }) },
+        : { path: o.path, done: false, ...("state" in o ? { state: String(o.state) } : { error: String(o.error) }) },
     );
   } catch (error) {
     return paths.map((path) => ({ path, done: false, error: errorMessage(error) }));
   }
 }
+
+/** `failed` → `scheduled` for each of `paths`: see actOnTasks. */
+export const retryTasks = (functions: Functions, paths: string[]) => actOnTasks(functions, "retry", paths);
 
 /** `scheduled` → `cancelled`, recording who and when. */
 export function cancelTask(db: Firestore, uid: string, path: string): Promise<ActionOutcome> {
@@ -76,25 +102,28 @@ export function summarize(outcomes: ActionOutcome[]): Summary {
 }
 
 /**
- * Retries every failed task matching `filter` through the `retryTasks` callable. The callable stops after a time
- * budget and says so (`complete: false`, with a `cursor`); this calls it again from that cursor until everything
- * matching has been handled, so a task retried (and failed again) by an earlier call is not retried twice.
+ * Retries every failed task, or cancels every scheduled task, matching `filter` through the action's callable. The
+ * callable stops after a time budget and says so (`complete: false`, with a `cursor`); this calls it again from that
+ * cursor until everything matching has been handled, so a task retried (and failed again) by an earlier call is not
+ * retried twice.
  */
-export async function retryAllMatching(
+export async function actOnAllMatching(
   functions: Functions,
+  action: BulkAction,
   filter: TaskFilter,
-  onProgress: (total: RetryTasksResult) => void,
-): Promise<RetryTasksResult> {
+  onProgress: (total: BulkTotal) => void,
+): Promise<BulkTotal> {
+  const { callable, doneKey } = BULK_ACTIONS[action];
   // Wait as long as the function may run (its timeout), not the SDK's default 70 s.
-  const call = httpsCallable<{ filter: TaskFilter; cursor?: string }, RetryTasksResult>(functions, "retryTasks", {
+  const call = httpsCallable<{ filter: TaskFilter; cursor?: string }, BulkAnswer>(functions, callable, {
     timeout: FUNCTION_TIMEOUT_SECONDS * 1000,
   });
-  const total: RetryTasksResult = { retried: 0, skipped: 0, errors: 0, complete: false };
+  const total: BulkTotal = { done: 0, skipped: 0, errors: 0, complete: false };
   let cursor: string | undefined;
   for (let round = 0; round < 100 && !total.complete; round++) {
     const { data } = await call(cursor === undefined ? { filter } : { filter, cursor });
     cursor = data.cursor;
-    total.retried += data.retried;
+    total.done += Number(data[doneKey] ?? 0);
     total.skipped += data.skipped;
     total.errors += data.errors;
     total.complete = data.complete;

@@ -6,7 +6,9 @@
 export { FUNCTION_TIMEOUT_SECONDS, MAX_PARENT_DEPTH, REGION } from "../../functions/src/queue/config";
 export {
   FILTER_KEYS,
-  collectionRange,
+  nameRange,
+  type BulkProgress,
+  type CancelTasksResult,
   type RetryTasksResult,
   type RunNowResult,
   type TaskFilter,
@@ -24,6 +26,7 @@ export {
   ERROR_CODES,
   TASKS_COLLECTION,
   TASK_STATES,
+  isQueueParentPath,
   isQueueTaskPath,
   type AttemptRecord,
   type Lease,

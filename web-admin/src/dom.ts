@@ -33,11 +33,15 @@ export function replaceChildren(parent: Element, ...children: Child[]): void {
   append(parent, children);
 }
 
-/** A modal confirmation. Resolves true only when the user presses the confirm button. */
+/**
+ * A modal confirmation. Resolves true only when the user presses the confirm button. `dismissLabel` (default
+ * "Cancel") names the way out; a dialog that confirms cancelling tasks names it otherwise ("Keep them").
+ */
 export function confirmDialog(options: {
   title: string;
   body: Child;
   confirmLabel: string;
+  dismissLabel?: string;
   tone?: "danger" | "primary";
 }): Promise<boolean> {
   const confirm = h("button", { type: "submit", value: "confirm", class: `button ${options.tone ?? "primary"}` }, [
@@ -54,7 +58,7 @@ export function confirmDialog(options: {
       h(
         "div",
         { class: "dialog-actions" },
-        h("button", { type: "submit", value: "cancel", class: "button" }, "Cancel"),
+        h("button", { type: "submit", value: "cancel", class: "button" }, options.dismissLabel ?? "Cancel"),
         confirm,
       ),
     ),

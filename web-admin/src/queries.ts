@@ -22,14 +22,7 @@ import {
   type Query,
   type QueryConstraint,
 } from "firebase/firestore";
-import {
-  ALL_SHARDS,
-  SHARD_FIELD,
-  TASKS_COLLECTION,
-  collectionRange,
-  type TaskFilter,
-  type TaskState,
-} from "./contract";
+import { ALL_SHARDS, SHARD_FIELD, TASKS_COLLECTION, nameRange, type TaskFilter, type TaskState } from "./contract";
 import type { Cursor, Route } from "./route";
 
 export const PAGE_SIZE = 50;
@@ -41,10 +34,9 @@ function filterConstraints(state: TaskState, filter: TaskFilter): QueryConstrain
   if (filter.type) constraints.push(where("type", "==", filter.type));
   if (filter.action) constraints.push(where("action", "==", filter.action));
   if (filter.errorCode) constraints.push(where("error.code", "==", filter.errorCode));
-  if (filter.collection) {
-    const { from, to } = collectionRange(filter.collection);
-    constraints.push(where(documentId(), ">=", from), where(documentId(), "<", to));
-  }
+  if (filter.createdBy) constraints.push(where("createdBy", "==", filter.createdBy));
+  const range = nameRange(filter);
+  if (range) constraints.push(where(documentId(), ">=", range.from), where(documentId(), "<", range.to));
   return constraints;
 }
 

@@ -7,9 +7,11 @@ import { ERROR_CODES, FILTER_KEYS, TASK_STATES, type TaskFilter, type TaskState 
 /** How each of the engine's filters appears on the page: its URL parameter, its label and an example value. */
 const FILTER_UI: Record<keyof TaskFilter, { param: string; label: string; placeholder: string }> = {
   collection: { param: "collection", label: "Collection", placeholder: "orders" },
+  parent: { param: "parent", label: "Parent", placeholder: "orders/o-1" },
   type: { param: "type", label: "Type", placeholder: "order" },
   action: { param: "action", label: "Action", placeholder: "sendConfirmationEmail" },
   errorCode: { param: "code", label: "Error code", placeholder: ERROR_CODES.handlerError },
+  createdBy: { param: "by", label: "Created by", placeholder: "uid" },
 };
 
 /** The filters in the engine's order (FILTER_KEYS), each with how the page shows it. */

@@ -18,6 +18,12 @@ export const retryTasks = onCall(runtime, async (request) => {
   return callables.handleRetryTasks(request, handlers);
 });
 
+/** Cancels the chosen scheduled tasks, or every one matching a filter. */
+export const cancelTasks = onCall(runtime, async (request) => {
+  const [callables] = await admin();
+  return callables.handleCancelTasks(request);
+});
+
 /** Makes a scheduled task due now. */
 export const runTaskNow = onCall({ region: REGION }, async (request) => {
   const [callables, handlers] = await admin();

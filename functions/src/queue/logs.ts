@@ -1,6 +1,6 @@
 // One function per event the engine logs, so log lines stay consistent and structured.
 import * as logger from "firebase-functions/logger";
-import type { RetryTasksResult, TaskFilter } from "./model/admin";
+import type { CancelTasksResult, RetryTasksResult, TaskFilter } from "./model/admin";
 import type { HandlerLogger } from "./model/handler";
 
 export const taskLog = {
@@ -63,6 +63,10 @@ export const adminLog = {
     logger.info("failed tasks retried", { uid, filter, ...result, ms }),
   retryWriteFailed: (path: string, code: unknown, message: string) =>
     logger.error("retry write failed", { path, code, message }),
+  cancelled: (uid: string, filter: TaskFilter | { paths: number }, result: CancelTasksResult, ms: number) =>
+    logger.info("scheduled tasks cancelled", { uid, filter, ...result, ms }),
+  cancelWriteFailed: (path: string, code: unknown, message: string) =>
+    logger.error("cancel write failed", { path, code, message }),
   ranNow: (uid: string, path: string, ran: boolean, state: string) => logger.info("run now", { uid, path, ran, state }),
   dispatchFailed: (path: string, reason: string) =>
     logger.warn("retried task not queued; the sweeper will dispatch it", { path, reason }),

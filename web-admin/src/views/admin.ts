@@ -9,6 +9,7 @@ import { QUEUE_ROUTE, parseRoute, routeToSearch, type Route } from "../route";
 import { refreshRelativeTimes } from "../task";
 import { routeLink, type AdminContext } from "./context";
 import { createFilters } from "./filters";
+import { createSearchBox } from "./search-box";
 import { createQueueControl } from "./queue-control";
 import { createStateTabs } from "./state-tabs";
 import { createTaskDetail } from "./task-detail";
@@ -41,6 +42,7 @@ export function mountAdmin(root: HTMLElement, services: Services, user: User): (
   };
 
   const tabs = createStateTabs(ctx);
+  const searchBox = createSearchBox(ctx);
   const filters = createFilters(ctx);
   const list = createTaskList(ctx);
   const detail = createTaskDetail(ctx);
@@ -83,7 +85,7 @@ export function mountAdmin(root: HTMLElement, services: Services, user: User): (
     ),
   );
   const workspace = h("div", { class: "workspace" }, list.element, detail.element);
-  const taskView = h("div", { class: "task-view" }, tabs.element, filters.element, workspace);
+  const taskView = h("div", { class: "task-view" }, tabs.element, searchBox.element, filters.element, workspace);
   const page = h(
     "div",
     { class: "admin" },
@@ -94,6 +96,7 @@ export function mountAdmin(root: HTMLElement, services: Services, user: User): (
 
   function apply(next: Route) {
     const wasQueue = route.view === "queue";
+    const previousTask = route.task;
     route = next;
     const queue = next.view === "queue";
     for (const [link, current] of [
@@ -116,10 +119,15 @@ export function mountAdmin(root: HTMLElement, services: Services, user: User): (
     // The counts were not kept up to date while the queue view was open.
     if (wasQueue) tabs.refresh();
     document.title = `${next.state[0].toUpperCase()}${next.state.slice(1)} tasks · Task queue admin`;
+    // A task opened from the list, the search or a timeline takes the focus, so keyboard users go on in the detail
+    // (the list redraws its rows, which would drop the focus on the page's body).
+    const opening = Boolean(next.task) && next.task !== previousTask;
+    const focusTheDetail = opening && Boolean(document.activeElement?.closest(".list-pane, .search, .timeline"));
     tabs.show(next);
     filters.show(next);
     list.show(next);
     detail.show(next);
+    if (focusTheDetail) detail.focus();
     workspace.classList.toggle("with-detail", Boolean(next.task));
   }
 
@@ -139,7 +147,7 @@ export function mountAdmin(root: HTMLElement, services: Services, user: User): (
       ctx.navigate({ ...route, task: undefined });
     } else if (event.key === "/" && !typing && route.view !== "queue") {
       event.preventDefault();
-      filters.focus();
+      searchBox.focus();
     } else if (!typing && /^[1-5]$/.test(event.key) && !event.metaKey && !event.ctrlKey && !event.altKey) {
       ctx.navigate({ state: TASK_STATES[Number(event.key) - 1], filter: route.filter });
     }

@@ -3,8 +3,24 @@
 import { GoogleAuthProvider, signInWithEmailAndPassword, signInWithPopup, type Auth, type User } from "firebase/auth";
 import { h, type Child } from "../dom";
 
+/**
+ * Firebase Auth's codes in plain words. A wrong password and an unknown email read the same: Auth answers
+ * `auth/invalid-credential` for both (with email enumeration protection, and always on the emulator), and saying
+ * which one would tell a stranger which emails have accounts.
+ */
 const AUTH_MESSAGES: Record<string, string> = {
   "auth/invalid-credential": "Wrong email or password.",
+  "auth/invalid-login-credentials": "Wrong email or password.",
+  "auth/wrong-password": "Wrong email or password.",
+  "auth/user-not-found": "Wrong email or password.",
+  "auth/missing-password": "Enter your password.",
+  "auth/missing-email": "Enter your email address.",
+  "auth/popup-blocked": "The browser blocked the Google sign-in window. Allow pop-ups for this page and try again.",
+  "auth/cancelled-popup-request": "The Google sign-in window was closed before it finished.",
+  "auth/operation-not-allowed":
+    "This sign-in method is not enabled for the project (Firebase console, Authentication).",
+  "auth/unauthorized-domain":
+    "This address is not an authorized domain for sign-in (Firebase console, Authentication).",
   "auth/invalid-email": "That is not a valid email address.",
   "auth/user-disabled": "This account is disabled.",
   "auth/too-many-requests": "Too many attempts. Wait a minute and try again.",
@@ -12,9 +28,12 @@ const AUTH_MESSAGES: Record<string, string> = {
   "auth/network-request-failed": "Could not reach Firebase Auth. Check your connection.",
 };
 
-function authMessage(error: unknown): string {
+/** A sentence for the person signing in: never the SDK's "Firebase: Error (auth/...)". */
+export function authMessage(error: unknown): string {
   const code = (error as { code?: string })?.code ?? "";
-  return AUTH_MESSAGES[code] ?? (error as Error)?.message ?? String(error);
+  if (AUTH_MESSAGES[code]) return AUTH_MESSAGES[code];
+  const words = code.startsWith("auth/") ? code.slice("auth/".length).replace(/-/g, " ") : "";
+  return words ? `Sign-in failed: ${words}.` : "Sign-in failed. Try again.";
 }
 
 function card(...children: Child[]): HTMLElement {

@@ -3,11 +3,15 @@
 import { FieldPath, type DocumentData, type Query } from "firebase-admin/firestore";
 import { HttpsError } from "firebase-functions/https";
 import { ADMIN_LIMITS } from "../config";
-import { collectionRange, FILTER_KEYS, type TaskFilter } from "../model/admin";
-import { TASKS_COLLECTION } from "../model/task";
+import { FILTER_KEYS, nameRange, type TaskFilter } from "../model/admin";
+import { TASKS_COLLECTION, isQueueParentPath } from "../model/task";
+import { MAX_PARENT_DEPTH } from "../config";
 import { db } from "../store/firestore";
 
-/** Validates a filter sent by a client: known keys, strings, no `/` in the collection. Empty values are dropped. */
+/**
+ * Validates a filter sent by a client: known keys, strings, no `/` in the collection, a parent that may own queue
+ * tasks. Empty values are dropped.
+ */
 export function parseFilter(input: unknown): TaskFilter {
   if (input === undefined || input === null) return {};
   if (typeof input !== "object" || Array.isArray(input)) {
@@ -25,6 +29,12 @@ export function parseFilter(input: unknown): TaskFilter {
     if (key === "collection" && value.includes("/")) {
       throw new HttpsError("invalid-argument", "Filter `collection` is a collection id, without `/`.");
     }
+    if (key === "parent" && !isQueueParentPath(value)) {
+      throw new HttpsError(
+        "invalid-argument",
+        `Filter \`parent\` is a document path at depth 1 to ${MAX_PARENT_DEPTH} (orders/o-1), got "${value}".`,
+      );
+    }
     filter[key as keyof TaskFilter] = value;
   }
   return filter;
@@ -36,9 +46,8 @@ export function matchingTasks(state: string, filter: TaskFilter): Query<Document
   if (filter.type) query = query.where("type", "==", filter.type);
   if (filter.action) query = query.where("action", "==", filter.action);
   if (filter.errorCode) query = query.where("error.code", "==", filter.errorCode);
-  if (filter.collection) {
-    const { from, to } = collectionRange(filter.collection);
-    query = query.where(FieldPath.documentId(), ">=", from).where(FieldPath.documentId(), "<", to);
-  }
+  if (filter.createdBy) query = query.where("createdBy", "==", filter.createdBy);
+  const range = nameRange(filter);
+  if (range) query = query.where(FieldPath.documentId(), ">=", range.from).where(FieldPath.documentId(), "<", range.to);
   return query;
 }

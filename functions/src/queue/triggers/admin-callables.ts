@@ -1,13 +1,21 @@
-// The admin page's callables: `retryTasks`, `runTaskNow`, `queueStatus` and `setPaused`. Callables bypass the
-// security rules, so each checks the caller's `admin` claim itself before doing the work in admin/ and flow/.
-// Cancels are client writes, governed by the rules.
+// The admin page's callables: `retryTasks`, `cancelTasks`, `runTaskNow`, `queueStatus` and `setPaused`. Callables
+// bypass the security rules, so each checks the caller's `admin` claim itself before doing the work in admin/ and
+// flow/. (A single cancel may also be a client write, which the rules govern.)
 import { HttpsError, type CallableRequest } from "firebase-functions/https";
 import { MAX_PARENT_DEPTH } from "../config";
 import { adminLog } from "../logs";
-import { MAX_RETRY_PATHS, type RetryTasksResult, type RunNowResult } from "../model/admin";
+import {
+  MAX_RETRY_PATHS,
+  type BulkProgress,
+  type CancelTasksResult,
+  type RetryTasksResult,
+  type RunNowResult,
+  type TaskFilter,
+} from "../model/admin";
 import { TASKS_COLLECTION, isQueueTaskPath } from "../model/task";
 import { parseFilter } from "../admin/filters";
 import { retryFailedTasks, retryTasksAt } from "../admin/retry-failed";
+import { cancelScheduledTasks, cancelTasksAt } from "../admin/cancel-scheduled";
 import { runTaskNow } from "../admin/run-now";
 import { queueStatus } from "../admin/queue-status";
 import { setSchedulePaused } from "../admin/schedules";
@@ -30,28 +38,60 @@ function requireAdmin(request: CallableRequest<unknown>, action: string): string
   return request.auth.uid;
 }
 
+/** How a bulk action runs: on the tasks an admin picked, or on every task matching a filter (after a cursor). */
+interface BulkAction<Result extends BulkProgress> {
+  name: string;
+  onPaths(paths: string[], uid: string): Promise<Result>;
+  onMatching(filter: TaskFilter, uid: string, cursor: string | undefined): Promise<Result>;
+  log(uid: string, scope: TaskFilter | { paths: number }, result: Result, ms: number): void;
+}
+
+/** `{ paths }` or `{ filter, cursor? }`, checked, then the action, logged with who, what and how long. */
+async function runBulkAction<Result extends BulkProgress>(
+  request: CallableRequest<unknown>,
+  action: BulkAction<Result>,
+): Promise<Result> {
+  const uid = requireAdmin(request, action.name);
+  const data = (request.data ?? {}) as { filter?: unknown; paths?: unknown; cursor?: unknown };
+  const started = Date.now();
+  if (data.paths !== undefined) {
+    const paths = parsePaths(data.paths);
+    const result = await action.onPaths(paths, uid);
+    action.log(uid, { paths: paths.length }, result, Date.now() - started);
+    return result;
+  }
+  const filter = parseFilter(data.filter);
+  const result = await action.onMatching(filter, uid, parseCursor(data.cursor));
+  action.log(uid, filter, result, Date.now() - started);
+  return result;
+}
+
 /**
  * Callable `retryTasks({ paths })` (the tasks an admin picked, with an outcome each) or `retryTasks({ filter,
  * cursor? })` (every failed task matching, after `cursor` when given: the one a call that ran out of time returned)
  * → `{ retried, skipped, errors, complete, cursor?, outcomes? }`. Retried tasks run at once.
  */
-export async function handleRetryTasks(
-  request: CallableRequest<unknown>,
-  registry: Registry,
-): Promise<RetryTasksResult> {
-  const uid = requireAdmin(request, "retryTasks");
-  const data = (request.data ?? {}) as { filter?: unknown; paths?: unknown; cursor?: unknown };
-  const started = Date.now();
-  if (data.paths !== undefined) {
-    const paths = parsePaths(data.paths);
-    const result = await retryTasksAt(paths, uid, registry);
-    adminLog.retried(uid, { paths: paths.length }, result, Date.now() - started);
-    return result;
-  }
-  const filter = parseFilter(data.filter);
-  const result = await retryFailedTasks(filter, uid, registry, { cursor: parseCursor(data.cursor) });
-  adminLog.retried(uid, filter, result, Date.now() - started);
-  return result;
+export function handleRetryTasks(request: CallableRequest<unknown>, registry: Registry): Promise<RetryTasksResult> {
+  return runBulkAction(request, {
+    name: "retryTasks",
+    onPaths: (paths, uid) => retryTasksAt(paths, uid, registry),
+    onMatching: (filter, uid, cursor) => retryFailedTasks(filter, uid, registry, { cursor }),
+    log: adminLog.retried,
+  });
+}
+
+/**
+ * Callable `cancelTasks({ paths })` or `cancelTasks({ filter, cursor? })` (every scheduled task matching) → `{
+ * cancelled, skipped, errors, complete, cursor?, outcomes? }`. Only a task still `scheduled` when the write lands is
+ * cancelled, with `cancelledBy` and `cancelledAt`.
+ */
+export function handleCancelTasks(request: CallableRequest<unknown>): Promise<CancelTasksResult> {
+  return runBulkAction(request, {
+    name: "cancelTasks",
+    onPaths: cancelTasksAt,
+    onMatching: (filter, uid, cursor) => cancelScheduledTasks(filter, uid, { cursor }),
+    log: adminLog.cancelled,
+  });
 }
 
 function parsePaths(input: unknown): string[] {

@@ -1,5 +1,5 @@
 // The whole queue's switch: a warning banner while the queue is paused (who, since when, Resume), otherwise a quiet
-// line with "Pause whole queue", kept visible because it is the brake an operator reaches for in an incident.
+// line with "Pause the whole queue", kept visible because it is the brake an operator reaches for in an incident.
 import type { QueueStatus } from "../../contract";
 import { h } from "../../dom";
 import { bySince, pauseButton, type PauseControls } from "./pause-control";
@@ -18,13 +18,13 @@ export function queueBanner(status: QueueStatus, controls: PauseControls): HTMLE
         " ",
         bySince(status.paused, controls.user),
       ),
-      pauseButton(controls, QUEUE, true, { label: "Resume queue" }),
+      pauseButton(controls, QUEUE, true, { label: "Resume the whole queue" }),
     );
   }
   return h(
     "div",
     { class: "queue-banner", "data-queue-state": "running" },
     h("p", {}, h("strong", { class: "queue-banner-title" }, "Queue running:"), " tasks start as they come due."),
-    pauseButton(controls, QUEUE, false, { label: "Pause whole queue", tone: "danger-outline" }),
+    pauseButton(controls, QUEUE, false, { label: "Pause the whole queue", tone: "danger-outline" }),
   );
 }

@@ -5,7 +5,7 @@ import { MAX_PARENT_DEPTH, isQueueTaskPath } from "../../contract";
 import { confirmDialog, h, notify, type Child } from "../../dom";
 import { clockTime } from "../../format";
 import { handlerName, isDelayed, taskPath, type Task } from "../../task";
-import { reportRetries } from "../../widgets/retry-report";
+import { reportOutcomes } from "../../widgets/action-report";
 import type { AdminContext } from "../context";
 
 /** `rerender` redraws the detail, so the buttons show whether an action is running. */
@@ -44,7 +44,7 @@ export function createActionBar(ctx: AdminContext, rerender: () => void) {
       ],
       confirmLabel: "Retry",
     });
-    if (ok) reportRetries(summarize(await retryTasks(ctx.services.functions, [t.path])));
+    if (ok) reportOutcomes("retry", summarize(await retryTasks(ctx.services.functions, [t.path])));
   }
 
   async function cancel(t: Task) {
@@ -52,6 +52,7 @@ export function createActionBar(ctx: AdminContext, rerender: () => void) {
       title: "Cancel this task?",
       body: [h("p", {}, taskPath(t.path)), h("p", {}, `${handlerName(t)} will not run. This cannot be undone.`)],
       confirmLabel: "Cancel task",
+      dismissLabel: "Keep it",
       tone: "danger",
     });
     if (!ok) return;

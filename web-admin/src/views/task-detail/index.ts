@@ -135,6 +135,9 @@ export function createTaskDetail(ctx: AdminContext) {
       element.hidden = false;
       open(route.task);
     },
+    focus() {
+      element.focus();
+    },
     dispose: stop,
   };
 }

@@ -1,6 +1,7 @@
 // The parent document's timeline: every task of that parent (an order, say) in time order, live, with the parent
 // document itself when the rules let admins read it. Usually the fastest way to see what happened to an order.
 import { doc, getDoc, onSnapshot, type Unsubscribe } from "firebase/firestore";
+import { isQueueParentPath } from "../../contract";
 import { h, replaceChildren } from "../../dom";
 import { clockTime, prettyJson } from "../../format";
 import { TIMELINE_LIMIT, timelineQuery } from "../../queries";
@@ -59,10 +60,21 @@ export function createParentTimeline(ctx: AdminContext, currentTask: () => strin
         "div",
         { class: "parent-head" },
         h("h3", {}, "Parent"),
-        routeLink(
-          { state: route.state, filter: { collection: collectionId }, task: route.task },
-          { class: "muted small", title: `Filter the list to the ${collectionId} collection` },
-          `all ${collectionId}`,
+        h(
+          "span",
+          { class: "parent-links" },
+          isQueueParentPath(parentPath)
+            ? routeLink(
+                { state: route.state, filter: { parent: parentPath }, task: route.task },
+                { class: "muted small", title: "Filter the list to the tasks of this parent" },
+                "its tasks",
+              )
+            : null,
+          routeLink(
+            { state: route.state, filter: { collection: collectionId }, task: route.task },
+            { class: "muted small", title: `Filter the list to the ${collectionId} collection` },
+            `all ${collectionId}`,
+          ),
         ),
       ),
       h("p", { class: "parent-path" }, h("code", {}, parentPath)),

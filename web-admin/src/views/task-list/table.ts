@@ -1,10 +1,11 @@
-// The table of one page of tasks: a row per task that opens it, the column that matters for the state, and on the
-// failed tab a checkbox per row (and one for the page) plus the error.
-import type { TaskState } from "../../contract";
+// The table of one page of tasks: a row per task that opens it, the column that matters for the state, on the tabs
+// with a bulk action (failed, scheduled) a checkbox per row (and one for the page), and on the failed tab the error.
 import { h, type Child } from "../../dom";
 import type { Route } from "../../route";
 import { attemptsLabel, breakable, handlerName, taskPath, timeAgo, type Task } from "../../task";
 import { routeLink } from "../context";
+import { bulkActionFor } from "../../actions";
+import type { TaskState } from "../../contract";
 
 /** The column that says what matters for tasks in this state. */
 const WHEN: Record<TaskState, { label: string; value: (task: Task) => Date | undefined }> = {
@@ -18,6 +19,7 @@ const WHEN: Record<TaskState, { label: string; value: (task: Task) => Date | und
 /** `selected` holds the checked paths; `onSelect` runs after a checkbox changed it. */
 export function taskTable(route: Route, tasks: Task[], selected: Set<string>, onSelect: () => void): HTMLElement {
   const failed = route.state === "failed";
+  const selectable = bulkActionFor(route.state) !== undefined;
   const when = WHEN[route.state];
   const allSelected = tasks.length > 0 && tasks.every((task) => selected.has(task.path));
   const selectAll = h("input", {
@@ -36,7 +38,7 @@ export function taskTable(route: Route, tasks: Task[], selected: Set<string>, on
   const head = h(
     "tr",
     {},
-    failed ? h("th", { class: "check" }, selectAll) : null,
+    selectable ? h("th", { class: "check" }, selectAll) : null,
     h("th", {}, "Task"),
     h("th", { class: "num col-attempts" }, "Attempts"),
     h("th", { class: "col-age" }, "Age"),
@@ -54,7 +56,7 @@ export function taskTable(route: Route, tasks: Task[], selected: Set<string>, on
     const row = h(
       "tr",
       { "data-path": task.path, class: open ? "open" : undefined, "aria-selected": open ? "true" : undefined },
-      failed
+      selectable
         ? h(
             "td",
             { class: "check" },

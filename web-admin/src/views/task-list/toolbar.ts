@@ -1,11 +1,13 @@
-// The list's toolbar: whether the list is live, and on the failed tab the bulk actions on the selection and the
-// filters: retry the selected rows (client transactions), or retry all matching (retry-all.ts).
-import { retryTasks, summarize } from "../../actions";
+// The list's toolbar: whether the list is live, and the bulk actions of the tab, on the selection and the filters:
+// on the failed tab retry, on the scheduled tab cancel, the selected rows or all matching (all-matching.ts), each
+// through its callable.
+import { actOnTasks, bulkActionFor, summarize, type BulkAction } from "../../actions";
 import { confirmDialog, h, replaceChildren } from "../../dom";
 import { taskPath } from "../../task";
-import { reportRetries } from "../../widgets/retry-report";
+import { reportOutcomes } from "../../widgets/action-report";
+import { ACTION_WORDS } from "../../widgets/action-words";
 import type { AdminContext } from "../context";
-import { retryAllMatchingTasks } from "./retry-all";
+import { actOnAllMatchingTasks } from "./all-matching";
 
 export type LiveStatus = "connecting" | "live" | "cached" | "error" | "paused";
 
@@ -14,7 +16,7 @@ const STATUS: Record<LiveStatus, [text: string, className: string]> = {
   live: ["Live", "status-live"],
   cached: ["Offline: showing cached data", "status-cached"],
   error: ["Not updating", "status-error"],
-  paused: ["Paused during retry all", "status-cached"],
+  paused: ["Paused while acting on all matching", "status-cached"],
 };
 
 export interface ToolbarHost {
@@ -36,52 +38,54 @@ export function createToolbar(host: ToolbarHost) {
   function render() {
     const [text, className] = STATUS[live];
     const liveBadge = h("span", { class: `live ${className}`, role: "status" }, text);
-    if (ctx.route().state !== "failed") {
-      replaceChildren(element, h("div", { class: "toolbar-left" }), liveBadge);
+    const action = bulkActionFor(ctx.route().state);
+    if (!action) {
+      replaceChildren(element, liveBadge);
       return;
     }
-    const retrySelected = h(
+    const { verb } = ACTION_WORDS[action];
+    const actOnSelected = h(
       "button",
       {
         type: "button",
         class: "button",
         disabled: busy || selected.size === 0,
-        onclick: () => void retrySelectedTasks(),
+        onclick: () => void actOnSelectedTasks(action),
       },
-      selected.size ? `Retry selected (${selected.size})` : "Retry selected",
+      selected.size ? `${verb} selected (${selected.size})` : `${verb} selected`,
     );
-    const retryAllButton = h(
+    const allButton = h(
       "button",
-      { type: "button", class: "button danger-outline", disabled: busy, onclick: () => void retryAll() },
-      "Retry all matching…",
+      { type: "button", class: "button danger-outline", disabled: busy, onclick: () => void actOnAll(action) },
+      `${verb} all matching…`,
     );
-    replaceChildren(element, h("div", { class: "toolbar-left" }, retrySelected, retryAllButton), liveBadge);
+    replaceChildren(element, h("div", { class: "toolbar-left" }, actOnSelected, allButton), liveBadge);
   }
 
-  async function retrySelectedTasks() {
+  async function actOnSelectedTasks(action: BulkAction) {
+    const words = ACTION_WORDS[action];
     const paths = [...selected];
     if (!paths.length) return;
     const ok = await confirmDialog({
-      title: `Retry ${paths.length} ${paths.length === 1 ? "task" : "tasks"}?`,
-      body: [
-        h("p", {}, "Each task is scheduled again and runs with a fresh round of attempts, if it is still failed."),
-        pathList(paths),
-      ],
-      confirmLabel: `Retry ${paths.length}`,
+      title: `${words.verb} ${paths.length} ${paths.length === 1 ? "task" : "tasks"}?`,
+      tone: action === "cancel" ? "danger" : "primary",
+      body: [h("p", {}, `Each task ${words.effect}, if it is still ${words.state}.`), pathList(paths)],
+      confirmLabel: `${words.verb} ${paths.length}`,
+      dismissLabel: words.dismiss,
     });
     if (!ok) return;
     busy = true;
     render();
-    const outcomes = await retryTasks(ctx.services.functions, paths);
+    const outcomes = await actOnTasks(ctx.services.functions, action, paths);
     busy = false;
     for (const path of paths) selected.delete(path);
     render();
-    reportRetries(summarize(outcomes));
+    reportOutcomes(action, summarize(outcomes));
     ctx.refreshCountsAfterAction();
   }
 
-  function retryAll() {
-    return retryAllMatchingTasks(ctx, {
+  function actOnAll(action: BulkAction) {
+    return actOnAllMatchingTasks(ctx, action, {
       started() {
         busy = true;
         host.pause();

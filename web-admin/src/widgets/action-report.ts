@@ -1,15 +1,17 @@
-// The notice after retrying tasks one by one (from the list's selection or the detail's Retry button): how many were
-// retried, and which were skipped (no longer failed) or failed to write, with their paths.
-import type { ActionOutcome, Summary } from "../actions";
+// The notice after retrying or cancelling tasks one by one (from the list's selection or the detail's buttons): how
+// many were changed, and which were skipped (no longer in the state acted on) or failed to write, with their paths.
+import type { ActionOutcome, BulkAction, Summary } from "../actions";
 import { h, notify, type Child } from "../dom";
 import { taskPath } from "../task";
+import { ACTION_WORDS } from "./action-words";
 
-export function reportRetries(summary: Summary): void {
+export function reportOutcomes(action: BulkAction, summary: Summary): void {
+  const words = ACTION_WORDS[action];
   const { done, skipped, failed } = summary;
   const details: Child[] = [];
   if (skipped.length) {
     details.push(
-      h("p", {}, `Skipped (no longer failed): `),
+      h("p", {}, `Skipped (${words.skippedBecause}): `),
       h(
         "ul",
         { class: "path-list" },
@@ -28,7 +30,7 @@ export function reportRetries(summary: Summary): void {
     );
   }
   const message =
-    `Retried ${done.length} ${done.length === 1 ? "task" : "tasks"}` +
+    `${words.done[0].toUpperCase()}${words.done.slice(1)} ${done.length} ${done.length === 1 ? "task" : "tasks"}` +
     (skipped.length ? `, ${skipped.length} skipped` : "") +
     (failed.length ? `, ${failed.length} failed` : "") +
     ".";
