@@ -5,9 +5,6 @@ import { fmt, table } from "./format";
 import { round } from "./stats";
 import type { BudgetCheck } from "./report";
 
-/** A limited handler's queue function loads the handler registry at start: its limits are the handlers' options. */
-const isLimitedQueue = (row: ColdStartRow) => row.entryPoint.startsWith("limited.");
-
 /**
  * The SDK's own floor for the row's kind: how a bare function of that kind loads next to the plain design (both
  * ratios are of samples taken side by side, so the machine's load cancels out), or 1 where it loads less.
@@ -18,25 +15,22 @@ function sdkFloor(result: ColdStartResult, row: ColdStartRow): number {
 }
 
 /**
- * One speed budget per deployed function but the limited queues (reported, not budgeted: see docs/performance.md):
- * its load ÷ the plain design's, divided by the SDK's floor for its kind (a bare `onCall` loads more than a bare
+ * One speed budget per deployed function: its load ÷ the plain design's, divided by the SDK's floor for its kind (a bare `onCall` loads more than a bare
  * Firestore trigger, whatever the template does).
  */
 export function coldStartBudgets(result: ColdStartResult): BudgetCheck[] {
-  return result.functions
-    .filter((row) => !isLimitedQueue(row))
-    .map((row) => {
-      const floor = sdkFloor(result, row);
-      const value = round(row.ratio / floor, 3);
-      return {
-        id: `coldStart-${row.name}`,
-        description: `cold start ÷ plain design ÷ bare ${row.kind} function's (${fmt(floor, 2)}), ${row.name}`,
-        kind: "speed",
-        limit: `≤ ${BUDGETS.coldStartRatio}`,
-        value,
-        ok: value <= BUDGETS.coldStartRatio,
-      };
-    });
+  return result.functions.map((row) => {
+    const floor = sdkFloor(result, row);
+    const value = round(row.ratio / floor, 3);
+    return {
+      id: `coldStart-${row.name}`,
+      description: `cold start ÷ plain design ÷ bare ${row.kind} function's (${fmt(floor, 2)}), ${row.name}`,
+      kind: "speed",
+      limit: `≤ ${BUDGETS.coldStartRatio}`,
+      value,
+      ok: value <= BUDGETS.coldStartRatio,
+    };
+  });
 }
 
 const rowCells = (row: ColdStartRow) => [
