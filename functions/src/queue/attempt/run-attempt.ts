@@ -16,6 +16,7 @@ import { nextState, type Transition } from "./retry-policy";
 import { runWithTimeout } from "./timeout";
 import { validateData, validateTask } from "./validate";
 import type { Registry } from "../model/handler";
+import type { ResolvedRetainFor } from "../model/retention";
 import { closeShardIfFull, withCount, type ChildCount } from "../groups/fan-in";
 
 /**
@@ -35,7 +36,7 @@ export async function runAttempt(snapshot: TaskSnapshot, registry: Registry): Pr
   }
   const input = await validateData(handler, task.data);
   if (input.failure) {
-    await failWithoutRunning(snapshot, input.failure);
+    await failWithoutRunning(snapshot, input.failure, handler.options.retainFor);
     return undefined;
   }
   const pause = pauseOf(await currentPauses(), task.type, task.action);
@@ -67,7 +68,12 @@ export async function runAttempt(snapshot: TaskSnapshot, registry: Registry): Pr
     if (stored.problem) taskLog.resultDropped(ref.path, claim.attempt, stored.problem);
     result = stored.value;
   }
-  const info = { attempt: claim.attempt, startedAt: claim.startedAt, history: task.history };
+  const info = {
+    attempt: claim.attempt,
+    startedAt: claim.startedAt,
+    history: task.history,
+    retainFor: handler.options.retainFor,
+  };
   const attemptFields = express ? unclaimedAttemptFields(snapshot, claim) : {};
   let count: ChildCount | undefined;
   const written = await writeOutcome(
@@ -120,10 +126,15 @@ async function scheduleNext(path: string, attempt: number, runAt: Date, queue: s
  * Ends a task that cannot run (malformed, too large, unknown handler, data its schema refuses) as `failed`, if nobody changed it meanwhile,
  * with as much of the failure record as the document can hold.
  */
-async function failWithoutRunning(snapshot: TaskSnapshot, failure: TaskFailure): Promise<void> {
+async function failWithoutRunning(
+  snapshot: TaskSnapshot,
+  failure: TaskFailure,
+  retainFor?: ResolvedRetainFor,
+): Promise<void> {
   const { attempt } = attemptBudget(snapshot.data, 1);
   const transition: Transition = { state: "failed", failure };
-  const full = outcomeUpdate(transition, { attempt, startedAt: Timestamp.now(), history: snapshot.data.history });
+  const info = { attempt, startedAt: Timestamp.now(), history: snapshot.data.history, retainFor };
+  const full = outcomeUpdate(transition, info);
   const update = failureThatFits(snapshot.ref.path, snapshot.data, { ...full, attempts: attempt });
   let count: ChildCount | undefined;
   const write = async (fields: typeof update) => {

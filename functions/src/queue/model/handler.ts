@@ -4,6 +4,8 @@ import type { DocumentReference } from "firebase-admin/firestore";
 import type { ServerTaskRequest } from "./request";
 import type { StandardSchemaV1 } from "./schema";
 import type { FanIn, FanOutOptions, FanOutResult } from "./group";
+import type { ResolvedRetainFor, RetainFor } from "./retention";
+import type { AlertRule, ResolvedAlertRule } from "./alerts";
 
 type Jitter = "full" | "equal";
 
@@ -37,6 +39,13 @@ export interface HandlerOptions {
   rateLimit?: { perSecond: number };
   /** At most this many attempts of this handler run at once, across all instances (1 to 5,000). */
   maxConcurrent?: number;
+  /**
+   * Days a finished task is kept before Firestore's TTL policy deletes it: `completedDays` (default 30),
+   * `failedDays` and `cancelledDays` (default 90). Sets `expireAt` in the write that ends the task.
+   */
+  retainFor?: RetainFor;
+  /** Notifies (webhook, mail) when this handler's failures pass a threshold, and again when they clear. */
+  alert?: AlertRule;
 }
 
 export interface ResolvedHandlerOptions {
@@ -47,6 +56,8 @@ export interface ResolvedHandlerOptions {
   backoff: BackoffOptions;
   rateLimit?: { perSecond: number };
   maxConcurrent?: number;
+  retainFor: ResolvedRetainFor;
+  alert?: ResolvedAlertRule;
 }
 
 // Handler data is whatever map the handler declares; results should be small and JSON-like.

@@ -13,6 +13,8 @@ import {
   type ResolvedHandlerOptions,
   type TaskHandler,
 } from "./handler";
+import { resolveRetainFor } from "./retention";
+import { resolveAlertRule } from "./alerts";
 import { isSchema, type DataSchema, type StandardSchemaV1 } from "./schema";
 
 /**
@@ -43,6 +45,8 @@ export function defineHandler(
     backoff: { ...HANDLER_DEFAULTS.backoff, ...options.backoff },
     ...(options.rateLimit ? { rateLimit: { perSecond: options.rateLimit.perSecond } } : {}),
     ...(options.maxConcurrent !== undefined ? { maxConcurrent: options.maxConcurrent } : {}),
+    retainFor: resolveRetainFor(options.retainFor),
+    ...(options.alert !== undefined ? { alert: resolveAlertRule(options.alert) } : {}),
   };
   const { timeoutSeconds, maxAttempts, backoff } = resolved;
   if (!(timeoutSeconds > 0 && timeoutSeconds <= MAX_HANDLER_TIMEOUT_SECONDS)) {
