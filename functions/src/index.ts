@@ -17,6 +17,8 @@ import {
 import { set } from "lodash";
 import { limitedQueues } from "./queue/flow/limits";
 import * as scheduler from "./queue/triggers/run-schedules";
+import { runMetricsPass } from "./queue/triggers/roll-up-metrics";
+import { handleQueueMetrics } from "./queue/triggers/metrics-callable";
 import type { RunRequest } from "./queue/store/cloud-tasks";
 import { handlers } from "./handlers";
 import { schedules } from "./handlers/schedules";
@@ -65,9 +67,15 @@ export const sweepTasks = onSchedule({ ...runtime, schedule: SWEEPER.schedule },
   await sweep(handlers);
 });
 
-/** Recurring schedules: writes one task for each due slot of every schedule (handlers/schedules.ts). */
+/**
+ * Every minute: writes one task for each due slot of every schedule (handlers/schedules.ts), then rolls up the
+ * last minute's metrics and moves the alerts (queue/triggers/roll-up-metrics.ts). One job, so one invocation a minute.
+ */
 export const runSchedules = onSchedule({ ...runtime, schedule: SCHEDULES.schedule }, async () => {
-  await scheduler.runSchedules(schedules);
+  // Each runs even if the other fails; the invocation fails (and is logged) if either did.
+  const results = await Promise.allSettled([scheduler.runSchedules(schedules), runMetricsPass(handlers)]);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failed) throw failed.reason;
 });
 
 /** Admin page: retries every failed task matching a filter (admin claim checked inside). */
@@ -80,6 +88,9 @@ export const runTaskNow = onCall({ region: REGION }, (request) => handleRunTaskN
 export const queueStatus = onCall({ region: REGION }, (request) =>
   handleQueueStatus(request, { registry: handlers, schedules }),
 );
+
+/** Admin page: completed and failed per minute, failure rate and run durations over a range (admin checked). */
+export const queueMetrics = onCall({ region: REGION }, (request) => handleQueueMetrics(request));
 
 /** Admin page: pauses or resumes the queue, a handler or a schedule (admin claim checked inside). */
 export const setPaused = onCall(runtime, (request) => handleSetPaused(request, { registry: handlers, schedules }));

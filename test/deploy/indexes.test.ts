@@ -6,6 +6,7 @@ import { strict as assert } from "node:assert";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { QUERY_CATALOG, SOURCES } from "./query-catalog";
+import { TASKS_COLLECTION } from "../../functions/src/queue/model/task";
 import { recordEngineQueries, recordPageQueries, type RecordedQuery } from "./record-queries";
 import {
   describeIndex,
@@ -55,6 +56,17 @@ describe("firestore.indexes.json", () => {
       };
       assert.notDeepEqual(unserved(without), [], `${override.fieldPath} ${JSON.stringify(index)} serves no query`);
     }
+  });
+});
+
+describe("the TTL policy", () => {
+  it("is declared on tasks' expireAt (collection group), unindexed, and on no other field", () => {
+    const ttl = (INDEXES.fieldOverrides ?? []).filter((o) => o.ttl === true);
+    assert.deepEqual(
+      ttl.map((o) => ({ collectionGroup: o.collectionGroup, fieldPath: o.fieldPath, indexes: o.indexes })),
+      [{ collectionGroup: TASKS_COLLECTION, fieldPath: "expireAt", indexes: [] }],
+      "firebase deploy applies a TTL policy from a fieldOverride with ttl: true",
+    );
   });
 });
 
@@ -165,6 +177,7 @@ function engineQueryCalls(): string[] {
     "queue/admin/retry-failed.ts",
     "queue/flow/resume.ts",
     "queue/groups/group-queries.ts",
+    "queue/metrics/metric-queries.ts",
   ];
   return sourceFiles(join(ROOT, "functions", "src"))
     .filter((file) => !file.startsWith("bench/") && !recordedFiles.includes(file))
