@@ -21,7 +21,8 @@ function specs(unit: string): ChartSpec[] {
       title: `Tasks ended per ${unit}`,
       series: [
         { label: "Completed", color: COLORS.completed, values: (p) => p.completed, bars: true },
-        { label: "Failed", color: COLORS.failed, values: (p) => p.failed, bars: true },
+        // A line over the bars: failures are few beside completions, and a bar of them would hide behind.
+        { label: "Failed", color: COLORS.failed, values: (p) => p.failed },
       ],
       value: (v) => String(Math.round(v)),
     },
@@ -43,7 +44,9 @@ function specs(unit: string): ChartSpec[] {
 
 /** Draws the three charts of `points` into `container`; returns a function that frees them. */
 export function drawCharts(container: HTMLElement, points: MetricsPoint[], unit: "minute" | "hour"): () => void {
-  const width = Math.max(280, Math.min(container.clientWidth || 720, 960));
+  // Two charts side by side on a wide screen, one per row on a narrow one (the grid in styles.css).
+  const columns = container.clientWidth >= 2 * 460 + 24 ? 2 : 1;
+  const width = Math.max(280, Math.floor(((container.clientWidth || 720) - (columns - 1) * 24) / columns));
   const xs = points.map((p) => p.at / 1000);
   const plots = specs(unit).map((spec) => {
     const figure = h("figure", { class: "metrics-chart", "data-chart": spec.title });

@@ -112,7 +112,7 @@ export function createMetricsView(ctx: AdminContext) {
           h(
             "tr",
             {},
-            ...["Handler", "Completed", "Failed", "Failure rate", "p50 (typical step)", "p95 (worst step)"].map((t) =>
+            ...["Handler", "Completed", "Failed", "Failure rate", "p50 (median step)", "p95 (worst step)"].map((t) =>
               h("th", { scope: "col" }, t),
             ),
           ),
