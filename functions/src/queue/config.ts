@@ -175,7 +175,7 @@ export const METRICS = {
   /** The admin page's state counts stop at this many (count() costs 1 read per 1,000 matches: 10 reads at most). */
   countCap: 10_000,
   /** The admin page recounts at most once per this interval as the list changes, whatever the write rate. */
-  countRefreshMs: 10_000,
+  countRefreshMs: 5000,
   /** After an admin's retry or cancel, the counts are taken again within this (the round then takes a moment). */
   countAfterActionMs: 1500,
 };

@@ -1,9 +1,9 @@
 // The overview: one tab per state with its count. Counts are `count()` aggregation queries (one read per 1,000
 // matches, and no counter document to contend on), with the current filters applied, capped at METRICS.countCap
 // ("10,000+"): a round costs at most 5 × 10 reads however many tasks are stored. They are not live: they refresh
-// when the list changes and every 30 s, at most once per METRICS.countRefreshMs (10 s), and after an admin's action
+// when the list changes and every 30 s, at most once per METRICS.countRefreshMs (5 s), and after an admin's action
 // within METRICS.countAfterActionMs (1.5 s). Throttled, not debounced: under a steady stream of changes a round still
-// runs every 10 s, never postponed forever, and an open tab costs at most 360 rounds an hour (plus one per action)
+// runs every 5 s, never postponed forever, and an open tab costs at most 720 rounds an hour (plus one per action)
 // whatever the write rate.
 import { h, replaceChildren } from "../dom";
 import { countTasks } from "../queries";
