@@ -7,6 +7,7 @@ import { getApps, initializeApp } from "firebase-admin/app";
 import { getAuth } from "firebase-admin/auth";
 import { FieldValue, Timestamp, getFirestore } from "firebase-admin/firestore";
 import { fileURLToPath } from "node:url";
+import { seedMetricsHistory } from "./seed-metrics.mjs";
 
 export const DEMO_USER = { uid: "demo-user", email: "demo@example.com", password: "demo-password" };
 export const DEMO_ADMIN = { uid: "demo-admin", email: "admin@example.com", password: "admin-password" };
@@ -76,7 +77,9 @@ export async function seedDemo() {
     { type: "demo", action: "noop", state: "cancelled", data: {}, ...created },
   ];
   await Promise.all(seeds.map((task) => tasks.add(task)));
-  return { order: order.path, tasks: seeds.length };
+  // A week of metrics history, so the metrics view's charts show something from the start.
+  const history = await seedMetricsHistory(db);
+  return { order: order.path, tasks: seeds.length, history };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
@@ -92,7 +95,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     Cloud Tasks    ${process.env.CLOUD_TASKS_EMULATOR_HOST}
     Emulator log   ${process.env.EMULATOR_LOG}
 
-  Seeded ${summary.order} (owner ${DEMO_USER.email} / ${DEMO_USER.password}) with ${summary.tasks} tasks.
+  Seeded ${summary.order} (owner ${DEMO_USER.email} / ${DEMO_USER.password}) with ${summary.tasks} tasks, and
+  ${summary.history.hours} hours and ${summary.history.minutes} minutes of made-up metrics history (Metrics view).
   The stuck-task sweeper runs every minute here too (the emulator suite runs it: scheduled functions are not
   emulated); its lines are in the emulator log.
   Press Ctrl-C to stop.

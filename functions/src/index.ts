@@ -30,7 +30,7 @@ lazyExports(exports, ["limited"], () => require("./endpoints/limited") as Limite
 lazyExports(exports, ["sweepTasks", "runSchedules"], () => require("./endpoints/scheduled") as ScheduledEndpoints);
 
 /** The admin page's callables (admin claim checked inside). */
-lazyExports(exports, ["retryTasks", "cancelTasks", "runTaskNow", "queueStatus", "setPaused"], () => {
+lazyExports(exports, ["retryTasks", "cancelTasks", "runTaskNow", "queueStatus", "queueMetrics", "setPaused"], () => {
   return require("./endpoints/admin") as AdminEndpoints;
 });
 

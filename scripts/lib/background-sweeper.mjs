@@ -99,10 +99,17 @@ function oneAtATime(started, pass) {
 async function runChild(intervalMs) {
   const { sweep } = await importLib("queue/triggers/sweep-tasks.js");
   const { runSchedules } = await importLib("queue/triggers/run-schedules.js");
+  const { runMetricsPass } = await importLib("queue/triggers/roll-up-metrics.js");
   const { handlers } = await importLib("handlers/index.js");
   const { schedules } = await importLib("handlers/schedules.js");
   const sweeper = oneAtATime("pass started", () => sweep(handlers));
-  const scheduler = oneAtATime(SCHEDULES_PASS, () => runSchedules(schedules));
+  // The metrics pass shares the schedules' minute, as it shares their deployed function (runSchedules).
+  const scheduler = oneAtATime(SCHEDULES_PASS, () =>
+    Promise.allSettled([runSchedules(schedules), runMetricsPass(handlers)]).then((results) => {
+      const failed = results.find((r) => r.status === "rejected");
+      if (failed) throw failed.reason;
+    }),
+  );
   const sweepTimer = setInterval(sweeper.run, intervalMs);
   let minuteTimer;
   const atNextMinute = () => {

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { FILTER_KEYS } from "../../functions/src/queue/model/admin";
 import { QUERY_CATALOG, SOURCES } from "./query-catalog";
 import { SHARD_FIELD } from "../../functions/src/queue/model/index-shard";
+import { TASKS_COLLECTION } from "../../functions/src/queue/model/task";
 import { recordEngineQueries, recordPageQueries, type RecordedQuery } from "./record-queries";
 import {
   describeIndex,
@@ -44,7 +45,7 @@ describe("firestore.indexes.json", () => {
 
   it("starts every collection-group composite that ends in a growing timestamp with the shard", () => {
     // Such an index takes an entry at its newest end for every task: one range per shard (docs/scale.md).
-    const growing = ["createdAt", "runAt", "lease.expiresAt"];
+    const growing = ["createdAt", "runAt", "lease.expiresAt", "endedAt"];
     const unsharded = INDEXES.indexes.filter(
       (index) =>
         index.queryScope === "COLLECTION_GROUP" &&
@@ -69,6 +70,17 @@ describe("firestore.indexes.json", () => {
       };
       assert.notDeepEqual(unserved(without), [], `${override.fieldPath} ${JSON.stringify(index)} serves no query`);
     }
+  });
+});
+
+describe("the TTL policy", () => {
+  it("is declared on tasks' expireAt (collection group), unindexed, and on no other field", () => {
+    const ttl = (INDEXES.fieldOverrides ?? []).filter((o) => o.ttl === true);
+    assert.deepEqual(
+      ttl.map((o) => ({ collectionGroup: o.collectionGroup, fieldPath: o.fieldPath, indexes: o.indexes })),
+      [{ collectionGroup: TASKS_COLLECTION, fieldPath: "expireAt", indexes: [] }],
+      "firebase deploy applies a TTL policy from a fieldOverride with ttl: true",
+    );
   });
 });
 
@@ -180,6 +192,7 @@ function engineQueryCalls(): string[] {
     "queue/admin/cancel-scheduled.ts",
     "queue/flow/resume.ts",
     "queue/groups/group-queries.ts",
+    "queue/metrics/metric-queries.ts",
   ];
   return sourceFiles(join(ROOT, "functions", "src"))
     .filter((file) => !file.startsWith("bench/") && !recordedFiles.includes(file))

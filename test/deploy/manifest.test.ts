@@ -30,11 +30,12 @@ const EXPECTED: Record<string, { trigger: string; availableMemoryMb: number | nu
   ...Object.fromEntries(DISPATCHERS.map(({ name }) => [name, { trigger: "eventTrigger", ...WORKER }])),
   [RUN_TASK_FUNCTION]: { trigger: "taskQueueTrigger", ...WORKER },
   sweepTasks: { trigger: "scheduleTrigger", ...WORKER },
-  runSchedules: { trigger: "scheduleTrigger", ...WORKER }, // writes every schedule's due slots
+  runSchedules: { trigger: "scheduleTrigger", ...WORKER }, // writes every schedule's due slots, rolls up metrics
   retryTasks: { trigger: "callableTrigger", ...WORKER }, // pages through thousands of tasks within the timeout
   cancelTasks: { trigger: "callableTrigger", ...WORKER }, // the same, for scheduled tasks
   runTaskNow: { trigger: "callableTrigger", availableMemoryMb: null, timeoutSeconds: null }, // one write: defaults
   queueStatus: { trigger: "callableTrigger", availableMemoryMb: null, timeoutSeconds: null }, // a few reads
+  queueMetrics: { trigger: "callableTrigger", availableMemoryMb: null, timeoutSeconds: null }, // 168 reads at most
   setPaused: { trigger: "callableTrigger", ...WORKER }, // a resume pages through the held tasks
   // One queue function per handler with limits, generated from the registry (below).
   ...Object.fromEntries(limitedQueues(handlers).map(({ name }) => [name, { trigger: "taskQueueTrigger", ...WORKER }])),

@@ -7,7 +7,7 @@
 // need no index and are not listed. Functions in functions/src/bench run only in the emulator and are not listed either.
 import { FILTER_KEYS, type TaskFilter } from "../../functions/src/queue/model/admin";
 import { TASKS_COLLECTION } from "../../functions/src/queue/model/task";
-import { FANOUT } from "../../functions/src/queue/config";
+import { FANOUT, METRICS } from "../../functions/src/queue/config";
 import { SHARD_FIELD } from "../../functions/src/queue/model/index-shard";
 import { NAME, normalise, shapeKey, type Direction, type QueryShape } from "./index-rules";
 
@@ -17,6 +17,8 @@ export const SOURCES = {
   retryAll: "engine: retryTasks, failed tasks matching a filter (queue/admin/retry-failed.ts, filters.ts)",
   cancelAll: "engine: cancelTasks, scheduled tasks matching a filter (queue/admin/cancel-scheduled.ts, filters.ts)",
   resume: "engine: setPaused, a resume dispatching the tasks the pause held (queue/flow/resume.ts)",
+  metrics: "engine: the metrics rollup, count()s of the tasks ended in a minute (queue/metrics/rollup.ts)",
+  metricsRead: "engine: queueMetrics, the minute or hour rollups of a range (queue/metrics/read-metrics.ts)",
   fanIn: "engine: a group's children, counted by the sweeper's check and listed by ctx.fanIn (queue/groups/)",
   list: "admin page: task list, first and older pages (queries.ts pageQuery)",
   listNewer: "admin page: task list, newer pages (pageQuery with limitToLast, which Firestore runs ascending)",
@@ -104,6 +106,18 @@ const queries: [Source, QueryShape][] = [
   // A group's children in one parent's `tasks`, all or of one final state, by id (counted, or listed in pages).
   [SOURCES.fanIn, tasks("COLLECTION", { equality: ["group"], ranges: [] }, [[NAME, ASC]])],
   [SOURCES.fanIn, tasks("COLLECTION", { equality: ["group", "state"], ranges: [] }, [[NAME, ASC]])],
+  // The metrics rollup: tasks ended in a minute, over every shard, overall, per handler, and per handler of a state or duration bucket.
+  ...[[], ["type", "action"], ["type", "action", "state"], ["type", "action", "runBucket"]].map(
+    (equality): [Source, QueryShape] => [
+      SOURCES.metrics,
+      tasks("COLLECTION_GROUP", sharded({ equality, ranges: ["endedAt"] }), []),
+    ],
+  ),
+  // The charts: minute or hour rollups from a time on, oldest first.
+  ...[METRICS.minutesCollection, METRICS.hoursCollection].map((collectionGroup): [Source, QueryShape] => [
+    SOURCES.metricsRead,
+    normalise({ scope: "COLLECTION", collectionGroup, equality: [], ranges: ["at"], orderBy: [["at", ASC]] }),
+  ]),
   // A resume: scheduled tasks due by now, by runAt, over every shard.
   [SOURCES.resume, tasks("COLLECTION_GROUP", sharded({ equality: ["state"], ranges: ["runAt"] }), [["runAt", ASC]])],
   // `state == failed` and the filters, paged in document-name order.

@@ -49,17 +49,34 @@ interface Recording {
 const recording = new AsyncLocalStorage<Recording>();
 type Get = typeof Query.prototype.get;
 
+type Count = typeof Query.prototype.count;
+
+/** Records the query into the current recording, if any; false when there is none. */
+function recorded(query: Query): boolean {
+  const current = recording.getStore();
+  if (!current) return false;
+  const wire = (query as unknown as { toStructuredQuery(): StructuredQuery }).toStructuredQuery();
+  current.queries.push({ source: current.source, call: current.call, shape: shapeOf(wire) });
+  return true;
+}
+
 function withEmptyQueries<T>(run: () => Promise<T>): Promise<T> {
   const original: Get = Query.prototype.get;
+  const originalCount: Count = Query.prototype.count;
   Query.prototype.get = function (this: Query, ...args: Parameters<Get>) {
-    const current = recording.getStore();
-    if (!current) return original.apply(this, args);
-    const wire = (this as unknown as { toStructuredQuery(): StructuredQuery }).toStructuredQuery();
-    current.queries.push({ source: current.source, call: current.call, shape: shapeOf(wire) });
+    if (!recorded(this)) return original.apply(this, args);
     return Promise.resolve({ docs: [], size: 0, empty: true }) as unknown as ReturnType<Get>;
   } as Get;
+  // A count() answers 1: so every query that follows a non-zero count (the metrics rollup's) is made too.
+  Query.prototype.count = function (this: Query) {
+    const aggregate = originalCount.apply(this);
+    const get = () =>
+      recorded(this) ? Promise.resolve({ data: () => ({ count: 1 }) }) : (aggregate.get() as Promise<unknown>);
+    return Object.assign(Object.create(aggregate), { get });
+  } as Count;
   return run().finally(() => {
     Query.prototype.get = original;
+    Query.prototype.count = originalCount;
   });
 }
 
@@ -74,6 +91,10 @@ export async function recordEngineQueries(): Promise<RecordedQuery[]> {
   const { cancelScheduledTasks } = await import("../../functions/src/queue/admin/cancel-scheduled");
   const { dispatchHeldTasks } = await import("../../functions/src/queue/flow/resume");
   const { childrenQuery } = await import("../../functions/src/queue/groups/group-queries");
+  const { countMinute } = await import("../../functions/src/queue/metrics/rollup");
+  const { readMetrics } = await import("../../functions/src/queue/metrics/read-metrics");
+  const { METRICS_RANGES } = await import("../../functions/src/queue/model/metrics");
+  const { defineHandler, defineHandlers } = await import("../../functions/src/queue/model/registry");
   const queries: RecordedQuery[] = [];
   await withEmptyQueries(async () => {
     const noHandlers = {} as Registry; // empty pages: no task is ever handed to a handler
@@ -84,6 +105,13 @@ export async function recordEngineQueries(): Promise<RecordedQuery[]> {
     const parent = getFirestore().doc("orders/recorder");
     for (const state of [undefined, ...GROUP_COUNTED_STATES]) {
       await recording.run(fanIn, () => childrenQuery(parent, "recorder", state).get());
+    }
+    const oneHandler = defineHandlers({ recorder: { run: defineHandler({}, () => undefined) } });
+    const rollup = { source: SOURCES.metrics, call: "countMinute()", queries };
+    await recording.run(rollup, () => countMinute(getFirestore(), oneHandler, 0));
+    for (const range of METRICS_RANGES) {
+      const read = { source: SOURCES.metricsRead, call: `readMetrics(${range})`, queries };
+      await recording.run(read, () => readMetrics(getFirestore(), range));
     }
     for (const filter of allFilters()) {
       const call = `retryFailedTasks(${describeFilter(filter)})`;

@@ -3,7 +3,13 @@
 // status and pauses), the functions' region. Only the engine's browser-safe files come in (model/ and config.ts: no
 // runtime import of firebase-admin or firebase-functions); vite.config.ts fails the build if server code is ever
 // pulled into the page.
-export { FUNCTION_TIMEOUT_SECONDS, MAX_PARENT_DEPTH, REGION } from "../../functions/src/queue/config";
+export { FUNCTION_TIMEOUT_SECONDS, MAX_PARENT_DEPTH, METRICS, REGION } from "../../functions/src/queue/config";
+export {
+  METRICS_RANGES,
+  type MetricsPoint,
+  type MetricsRange,
+  type MetricsSeries,
+} from "../../functions/src/queue/model/metrics";
 export {
   FILTER_KEYS,
   nameRange,

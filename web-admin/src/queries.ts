@@ -60,10 +60,13 @@ export function pageQuery(db: Firestore, route: Route): Query {
     : query(collectionGroup(db, TASKS_COLLECTION), ...constraints, endBefore(...at), limitToLast(PAGE_SIZE + 1));
 }
 
-export async function countTasks(db: Firestore, state: TaskState, filter: TaskFilter): Promise<number> {
-  const snapshot = await getCountFromServer(
-    query(collectionGroup(db, TASKS_COLLECTION), ...filterConstraints(state, filter)),
-  );
+/**
+ * The tasks in `state` matching `filter`; with `cap`, counting stops past it (the answer is at most cap + 1): count()
+ * costs 1 read per 1,000 matches, so a capped count of a million tasks costs cap / 1,000 reads, not 1,000.
+ */
+export async function countTasks(db: Firestore, state: TaskState, filter: TaskFilter, cap?: number): Promise<number> {
+  const matching = query(collectionGroup(db, TASKS_COLLECTION), ...filterConstraints(state, filter));
+  const snapshot = await getCountFromServer(cap === undefined ? matching : query(matching, limit(cap + 1)));
   return snapshot.data().count;
 }
 

@@ -2,7 +2,15 @@
 // filters, the page (a cursor) and the open task. `?state=failed&type=demo&code=demo%2Ffailed&task=orders/o1/tasks/t1`
 // The queue control view (handlers, schedules, pauses) is `?view=queue`.
 
-import { ERROR_CODES, FILTER_KEYS, TASK_STATES, type TaskFilter, type TaskState } from "./contract";
+import {
+  ERROR_CODES,
+  FILTER_KEYS,
+  METRICS_RANGES,
+  TASK_STATES,
+  type MetricsRange,
+  type TaskFilter,
+  type TaskState,
+} from "./contract";
 
 /** How each of the engine's filters appears on the page: its URL parameter, its label and an example value. */
 const FILTER_UI: Record<keyof TaskFilter, { param: string; label: string; placeholder: string }> = {
@@ -26,8 +34,11 @@ export interface Cursor {
 }
 
 export interface Route {
-  /** The queue control view instead of the task list (and then nothing below applies). */
-  view?: "queue";
+  /** The queue control or metrics view instead of the task list (and then nothing below applies but range, handler). */
+  view?: "queue" | "metrics";
+  /** The metrics view's range (default the last hour) and handler (`type/action`; default all). */
+  range?: MetricsRange;
+  handler?: string;
   state: TaskState;
   filter: TaskFilter;
   cursor?: Cursor;
@@ -45,9 +56,21 @@ function parseCursor(direction: Cursor["direction"], value: string | null): Curs
 
 export const QUEUE_ROUTE: Route = { view: "queue", state: DEFAULT_STATE, filter: {} };
 
+export const METRICS_ROUTE: Route = { view: "metrics", state: DEFAULT_STATE, filter: {} };
+
 export function parseRoute(search: string): Route {
   const params = new URLSearchParams(search);
   if (params.get("view") === "queue") return { ...QUEUE_ROUTE, filter: {} };
+  if (params.get("view") === "metrics") {
+    const range = params.get("range");
+    const handler = params.get("handler")?.trim() || undefined;
+    return {
+      ...METRICS_ROUTE,
+      filter: {},
+      ...((METRICS_RANGES as readonly string[]).includes(range ?? "") ? { range: range as MetricsRange } : {}),
+      ...(handler ? { handler } : {}),
+    };
+  }
   const state = params.get("state");
   const filter: TaskFilter = {};
   for (const field of FILTER_FIELDS) {
@@ -65,6 +88,12 @@ export function parseRoute(search: string): Route {
 
 export function routeToSearch(route: Route): string {
   if (route.view === "queue") return "?view=queue";
+  if (route.view === "metrics") {
+    const params = new URLSearchParams({ view: "metrics" });
+    if (route.range) params.set("range", route.range);
+    if (route.handler) params.set("handler", route.handler);
+    return `?${params.toString().replace(/%2F/g, "/")}`;
+  }
   const params = new URLSearchParams();
   params.set("state", route.state);
   for (const field of FILTER_FIELDS) {

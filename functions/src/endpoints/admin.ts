@@ -4,6 +4,8 @@ import { REGION } from "../queue/config";
 import { onFirstCall } from "../queue/on-first-call";
 import { loadHandlers, runtime } from "./runtime";
 
+const metrics = onFirstCall(() => import("../queue/triggers/metrics-callable.js"));
+
 const admin = onFirstCall(() =>
   Promise.all([
     import("../queue/triggers/admin-callables.js"),
@@ -34,6 +36,12 @@ export const runTaskNow = onCall({ region: REGION }, async (request) => {
 export const queueStatus = onCall({ region: REGION }, async (request) => {
   const [callables, registry, schedules] = await admin();
   return callables.handleQueueStatus(request, { registry, schedules });
+});
+
+/** Completed and failed per minute, failure rate and run durations over a range. */
+export const queueMetrics = onCall({ region: REGION }, async (request) => {
+  const { handleQueueMetrics } = await metrics();
+  return handleQueueMetrics(request);
 });
 
 /** Pauses or resumes the queue, a handler or a schedule. */

@@ -1,4 +1,4 @@
-// The scheduled functions: the sweeper and the recurring schedules.
+// The scheduled functions: the sweeper, and the recurring schedules with the metrics rollup.
 import { onSchedule } from "firebase-functions/scheduler";
 import { SCHEDULES, SWEEPER } from "../queue/config";
 import { onFirstCall } from "../queue/on-first-call";
@@ -11,6 +11,8 @@ const scheduler = onFirstCall(() =>
   Promise.all([
     import("../queue/triggers/run-schedules.js").then((m) => m.runSchedules),
     import("../handlers/schedules.js").then((m) => m.schedules),
+    import("../queue/triggers/roll-up-metrics.js").then((m) => m.runMetricsPass),
+    loadHandlers(),
   ]),
 );
 
@@ -20,8 +22,14 @@ export const sweepTasks = onSchedule({ ...runtime, schedule: SWEEPER.schedule },
   await sweep(handlers);
 });
 
-/** Recurring schedules: writes one task for each due slot of every schedule (handlers/schedules.ts). */
+/**
+ * Every minute: writes one task for each due slot of every schedule (handlers/schedules.ts), then rolls up the last
+ * minute's metrics and moves the alerts (queue/triggers/roll-up-metrics.ts). One job, so one invocation a minute.
+ */
 export const runSchedules = onSchedule({ ...runtime, schedule: SCHEDULES.schedule }, async () => {
-  const [runAll, schedules] = await scheduler();
-  await runAll(schedules);
+  const [runAll, schedules, runMetricsPass, handlers] = await scheduler();
+  // Each runs even if the other fails; the invocation fails (and is logged) if either did.
+  const results = await Promise.allSettled([runAll(schedules), runMetricsPass(handlers)]);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failed) throw failed.reason;
 });

@@ -188,3 +188,32 @@ export const FANOUT = {
   /** Open groups the sweeper checks per pass, at most. */
   checksPerPass: 20,
 };
+
+/**
+ * How long a finished task is kept before Firestore's TTL policy on `expireAt` deletes it (firestore.indexes.json),
+ * per final state; a handler's `retainFor` overrides them. Days, from the write that ends the task.
+ */
+export const RETENTION_DEFAULTS = { completedDays: 30, failedDays: 90, cancelledDays: 90 };
+/** The longest `retainFor` a handler may ask for (10 years): a longer one is almost certainly a unit mistake. */
+export const MAX_RETAIN_DAYS = 3650;
+
+export const METRICS = {
+  /** One document per minute rolled up, and one per hour that sums them (what the day and week charts read). */
+  minutesCollection: "_taskMetricsMinutes",
+  hoursCollection: "_taskMetricsHours",
+  /** The alerts' state: one document, one entry per handler that has an alert. */
+  alertsDocument: "_taskQueue/alerts",
+  /**
+   * A pass rolls up the minute that ended this long ago at least, so outcomes committed just before the minute's
+   * end (server timestamps of writes still in flight) are in it.
+   */
+  settleMs: 15_000,
+  /** Run duration buckets, upper bounds in milliseconds; the last bucket holds everything longer. */
+  durationBucketsMs: [100, 250, 500, 1000, 2500, 5000, 10_000, 30_000, 60_000],
+  /** The admin page's state counts stop at this many (count() costs 1 read per 1,000 matches: 10 reads at most). */
+  countCap: 10_000,
+  /** The admin page recounts at most once per this interval as the list changes, whatever the write rate. */
+  countRefreshMs: 5000,
+  /** After an admin's retry or cancel, the counts are taken again within this (the round then takes a moment). */
+  countAfterActionMs: 1500,
+};

@@ -90,6 +90,12 @@ export const scheduleLog = {
     logger.info(paused ? "schedule paused" : "schedule resumed", { schedule, uid }),
 };
 
+export const metricsLog = {
+  passFinished: (summary: object) => logger.info("metrics pass finished", summary),
+  alertUndelivered: (id: string, reason: string) =>
+    logger.error("alert not delivered; the next pass tries again", { id, reason }),
+};
+
 /** The logger a handler receives: every line carries the task path and attempt. */
 export function handlerLogger(path: string, attempt: number): HandlerLogger {
   const fields = { path, attempt };

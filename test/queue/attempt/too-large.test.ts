@@ -134,8 +134,9 @@ describe("failureThatFits: the failure of a too-large task can be stored", () =>
   });
 
   for (const [room, keys] of [
-    [200, ["attempts", "error", "failedAt", "lease", "state", "updatedAt"]],
-    [100, ["error", "state"]],
+    // The end fields (endedAt, expireAt, runBucket: metrics and retention) stay while they fit.
+    [200, ["attempts", "endedAt", "error", "expireAt", "failedAt", "lease", "runBucket", "state", "updatedAt"]],
+    [100, ["endedAt", "error", "expireAt", "runBucket", "state"]],
     [10, ["state"]],
   ] as const) {
     it(`writes ${keys.join(", ")} for a task ${room} bytes under 1 MiB`, () => {

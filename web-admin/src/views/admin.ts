@@ -5,12 +5,13 @@ import type { User } from "firebase/auth";
 import { h } from "../dom";
 import type { Services } from "../firebase";
 import { TASK_STATES } from "../contract";
-import { QUEUE_ROUTE, parseRoute, routeToSearch, type Route } from "../route";
+import { METRICS_ROUTE, QUEUE_ROUTE, parseRoute, routeToSearch, type Route } from "../route";
 import { refreshRelativeTimes } from "../task";
 import { routeLink, type AdminContext } from "./context";
 import { createFilters } from "./filters";
 import { createSearchBox } from "./search-box";
 import { createQueueControl } from "./queue-control";
+import { createMetricsView } from "./metrics";
 import { createStateTabs } from "./state-tabs";
 import { createTaskDetail } from "./task-detail";
 import { createTaskList } from "./task-list";
@@ -35,9 +36,9 @@ export function mountAdmin(root: HTMLElement, services: Services, user: User): (
     },
     refreshCounts: () => tabs.refresh(),
     refreshCountsAfterAction: () => {
-      tabs.refresh();
+      tabs.refreshSoon();
       // A retried or run-now task runs moments later, usually out of the open list's sight: count once more then.
-      setTimeout(() => disposed || tabs.refresh(), COUNT_AGAIN_AFTER_ACTION_MS);
+      setTimeout(() => disposed || tabs.refreshSoon(), COUNT_AGAIN_AFTER_ACTION_MS);
     },
   };
 
@@ -47,9 +48,11 @@ export function mountAdmin(root: HTMLElement, services: Services, user: User): (
   const list = createTaskList(ctx);
   const detail = createTaskDetail(ctx);
   const queueControl = createQueueControl(ctx);
+  const metrics = createMetricsView(ctx);
   /** Returns to the list as it was left (its href follows the list's route), or the default list. */
-  const tasksLink = routeLink(route.view === "queue" ? parseRoute("") : route, { class: "view-link" }, "Tasks");
+  const tasksLink = routeLink(route.view ? parseRoute("") : route, { class: "view-link" }, "Tasks");
   const queueLink = routeLink(QUEUE_ROUTE, { class: "view-link" }, "Queue");
+  const metricsLink = routeLink(METRICS_ROUTE, { class: "view-link" }, "Metrics");
 
   const topbar = h(
     "header",
@@ -59,7 +62,7 @@ export function mountAdmin(root: HTMLElement, services: Services, user: User): (
       { class: "topbar-left" },
       h("span", { class: "brand-mark small", "aria-hidden": "true" }),
       h("span", { class: "brand" }, "Task queue"),
-      h("nav", { class: "views", "aria-label": "Views" }, tasksLink, queueLink),
+      h("nav", { class: "views", "aria-label": "Views" }, tasksLink, queueLink, metricsLink),
       h("span", { class: "project", title: "Firebase project" }, services.projectId),
       services.emulators
         ? h("span", { class: "env-badge", title: "Connected to the Emulator Suite" }, "Emulator")
@@ -90,23 +93,38 @@ export function mountAdmin(root: HTMLElement, services: Services, user: User): (
     "div",
     { class: "admin" },
     topbar,
-    h("main", { class: "content" }, h("div", { id: "notices", class: "notices" }), taskView, queueControl.element),
+    h(
+      "main",
+      { class: "content" },
+      h("div", { id: "notices", class: "notices" }),
+      taskView,
+      queueControl.element,
+      metrics.element,
+    ),
   );
   root.replaceChildren(page);
 
   function apply(next: Route) {
-    const wasQueue = route.view === "queue";
+    const wasOtherView = route.view !== undefined;
     const previousTask = route.task;
     route = next;
     const queue = next.view === "queue";
     for (const [link, current] of [
-      [tasksLink, !queue],
+      [tasksLink, !next.view],
       [queueLink, queue],
+      [metricsLink, next.view === "metrics"],
     ] as const) {
       if (current) link.setAttribute("aria-current", "page");
       else link.removeAttribute("aria-current");
     }
-    taskView.hidden = queue;
+    taskView.hidden = next.view !== undefined;
+    if (next.view === "metrics") {
+      list.hide();
+      queueControl.hide();
+      metrics.show(next);
+      return;
+    }
+    metrics.hide();
     if (queue) {
       document.title = "Queue control · Task queue admin";
       list.hide();
@@ -116,8 +134,8 @@ export function mountAdmin(root: HTMLElement, services: Services, user: User): (
     }
     queueControl.hide();
     tasksLink.setAttribute("href", routeToSearch(next));
-    // The counts were not kept up to date while the queue view was open.
-    if (wasQueue) tabs.refresh();
+    // The counts were not kept up to date while another view was open.
+    if (wasOtherView) tabs.refresh();
     document.title = `${next.state[0].toUpperCase()}${next.state.slice(1)} tasks · Task queue admin`;
     // A task opened from the list, the search or a timeline takes the focus, so keyboard users go on in the detail
     // (the list redraws its rows, which would drop the focus on the page's body).
@@ -145,7 +163,7 @@ export function mountAdmin(root: HTMLElement, services: Services, user: User): (
     if (event.key === "Escape" && route.task) {
       event.preventDefault();
       ctx.navigate({ ...route, task: undefined });
-    } else if (event.key === "/" && !typing && route.view !== "queue") {
+    } else if (event.key === "/" && !typing && !route.view) {
       event.preventDefault();
       searchBox.focus();
     } else if (!typing && /^[1-5]$/.test(event.key) && !event.metaKey && !event.ctrlKey && !event.altKey) {

@@ -1,9 +1,13 @@
-// The overview: one tab per state with its count. Counts are `count()` aggregation queries (cheap: one read per
-// 1,000 matches, and no counter document to contend on), with the current filters applied. They are not live, so
-// they refresh when the list changes, after an action, and every 30 s.
+// The overview: one tab per state with its count. Counts are `count()` aggregation queries (one read per 1,000
+// matches, and no counter document to contend on), with the current filters applied, capped at METRICS.countCap
+// ("10,000+"): a round costs at most 5 × 10 reads however many tasks are stored. They are not live: they refresh
+// when the list changes and every 30 s, at most once per METRICS.countRefreshMs (5 s), and after an admin's action
+// within METRICS.countAfterActionMs (1.5 s). Throttled, not debounced: under a steady stream of changes a round still
+// runs every 5 s, never postponed forever, and an open tab costs at most 720 rounds an hour (plus one per action)
+// whatever the write rate.
 import { h, replaceChildren } from "../dom";
 import { countTasks } from "../queries";
-import { TASK_STATES, type TaskFilter, type TaskState } from "../contract";
+import { METRICS, TASK_STATES, type TaskFilter, type TaskState } from "../contract";
 import { sameFilter, type Route } from "../route";
 import { routeLink, type AdminContext } from "./context";
 
@@ -16,14 +20,21 @@ const LABELS: Record<TaskState, string> = {
 };
 
 const REFRESH_EVERY_MS = 30_000;
-const DEBOUNCE_MS = 1_000;
+const format = new Intl.NumberFormat("en");
+
+/** "1,234", or "10,000+" past the cap. */
+function countLabel(value: number): string {
+  return value > METRICS.countCap ? `${format.format(METRICS.countCap)}+` : format.format(value);
+}
 
 export function createStateTabs(ctx: AdminContext) {
   const element = h("nav", { class: "state-tabs", "aria-label": "Task states" });
   const counts = new Map<TaskState, number | Error>();
   let countedFilter: TaskFilter | undefined;
   let generation = 0;
-  let debounce: ReturnType<typeof setTimeout> | undefined;
+  let throttle: ReturnType<typeof setTimeout> | undefined;
+  /** When the last round started (epoch ms). */
+  let lastRound = 0;
 
   /** Whether `counts` are (being) taken with `filter`. */
   const counted = (filter: TaskFilter) => countedFilter !== undefined && sameFilter(countedFilter, filter);
@@ -31,8 +42,7 @@ export function createStateTabs(ctx: AdminContext) {
   function render(route: Route) {
     const tabs = TASK_STATES.map((state) => {
       const value = counted(route.filter) ? counts.get(state) : undefined;
-      const label =
-        value === undefined ? "…" : value instanceof Error ? "!" : new Intl.NumberFormat("en").format(value);
+      const label = value === undefined ? "…" : value instanceof Error ? "!" : countLabel(value);
       const active = state === route.state;
       return routeLink(
         { state, filter: route.filter },
@@ -59,6 +69,7 @@ export function createStateTabs(ctx: AdminContext) {
       return;
     }
     running = true;
+    lastRound = Date.now();
     const route = ctx.route();
     const filter = { ...route.filter };
     const mine = ++generation;
@@ -73,7 +84,7 @@ export function createStateTabs(ctx: AdminContext) {
       order.map(async (state) => {
         let value: number | Error;
         try {
-          value = await countTasks(ctx.services.db, state, filter);
+          value = await countTasks(ctx.services.db, state, filter, METRICS.countCap);
         } catch (error) {
           value = error as Error;
         }
@@ -90,10 +101,26 @@ export function createStateTabs(ctx: AdminContext) {
     }
   }
 
-  function refresh() {
-    clearTimeout(debounce);
-    debounce = setTimeout(() => void refreshNow(), DEBOUNCE_MS);
+  let throttleAt = Infinity;
+  /**
+   * A round once `gapMs` has passed since the last one started: at once, or at the end of the gap. Requests in
+   * between share that one round; a sooner request moves it earlier, never later.
+   */
+  function refreshAfterGap(gapMs: number) {
+    const at = Math.max(Date.now(), lastRound + gapMs);
+    if (throttle !== undefined && throttleAt <= at) return;
+    clearTimeout(throttle);
+    throttleAt = at;
+    throttle = setTimeout(() => {
+      throttle = undefined;
+      throttleAt = Infinity;
+      void refreshNow();
+    }, at - Date.now());
   }
+  /** The list changed, or the timer: at most one round per METRICS.countRefreshMs. */
+  const refresh = () => refreshAfterGap(METRICS.countRefreshMs);
+  /** After an admin's action: the counts catch up within METRICS.countAfterActionMs. */
+  const refreshSoon = () => refreshAfterGap(METRICS.countAfterActionMs);
 
   // Counts nobody sees (another view is open) would only cost reads; the view recounts when it comes back.
   const timer = setInterval(() => element.closest("[hidden]") || refresh(), REFRESH_EVERY_MS);
@@ -110,11 +137,12 @@ export function createStateTabs(ctx: AdminContext) {
       }
     },
     refresh,
+    refreshSoon,
     dispose() {
       generation++;
       again = false;
       clearInterval(timer);
-      clearTimeout(debounce);
+      clearTimeout(throttle);
     },
   };
 }

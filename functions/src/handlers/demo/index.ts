@@ -31,14 +31,20 @@ export const flaky = defineHandler(
   },
 );
 
-/** Waits `data.ms` milliseconds; longer than its 2 s timeout fails with `handler/timeout`. */
-export const sleep = defineHandler({ schema: sleepData, timeoutSeconds: 2, maxAttempts: 1 }, async ({ ms }, ctx) => {
-  await new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    ctx.signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
-  });
-  return { slept: ms };
-});
+/**
+ * Waits `data.ms` milliseconds; longer than its 2 s timeout fails with `handler/timeout`. Its completed tasks are
+ * kept a week instead of 30 days (`retainFor`), then Firestore's TTL policy deletes them.
+ */
+export const sleep = defineHandler(
+  { schema: sleepData, timeoutSeconds: 2, maxAttempts: 1, retainFor: { completedDays: 7 } },
+  async ({ ms }, ctx) => {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      ctx.signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
+    });
+    return { slept: ms };
+  },
+);
 
 /** Does nothing: measures the engine's own cost (bench). */
 export const noop = defineHandler({}, () => undefined);

@@ -11,6 +11,7 @@ import {
   type UpdateData,
 } from "firebase-admin/firestore";
 import { LEASE_MARGIN_SECONDS } from "../config";
+import { CLEAR_END_FIELDS } from "./outcome";
 import { FencedWriter, updateAsOurs } from "../store/fenced-writer";
 import type { ResolvedHandlerOptions } from "../model/handler";
 
@@ -61,6 +62,7 @@ export async function claimTask(snapshot: TaskSnapshot, options: ResolvedHandler
     lease: { owner: leaseOwner, expiresAt },
     progress: FieldValue.delete(),
     failedAt: FieldValue.delete(),
+    ...CLEAR_END_FIELDS,
     ...runAtIfMissing(snapshot.data),
   };
   const writeTime = await updateAsOurs(snapshot.ref, snapshot.updateTime, fields, leaseOwner);
@@ -91,6 +93,7 @@ export function unclaimedAttemptFields(snapshot: TaskSnapshot, claim: Claim): Up
     startedAt: claim.startedAt,
     progress: FieldValue.delete(),
     failedAt: FieldValue.delete(),
+    ...CLEAR_END_FIELDS,
     ...runAtIfMissing(snapshot.data),
   };
 }

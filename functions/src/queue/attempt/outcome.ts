@@ -6,12 +6,42 @@ import { isInvalidArgument } from "../store/status-codes";
 import { documentSizeAfter, FIRESTORE_LIMITS } from "../store/document-size";
 import { HISTORY_LIMIT, LIMITS } from "../config";
 import { clip, type Transition } from "./retry-policy";
+import { expireAtMillis, resolveRetainFor, type ResolvedRetainFor } from "../model/retention";
+import { durationBucket } from "../model/metrics";
+
+/** The fields of the write that ends a task, which metrics and retention read (and a claim clears). */
+export const END_FIELDS = ["endedAt", "runBucket", "expireAt"] as const;
+
+/** A claim starts a new run: the last end's fields go, so a retried task is neither counted again nor expired. */
+export const CLEAR_END_FIELDS = Object.fromEntries(END_FIELDS.map((name) => [name, FieldValue.delete()]));
+
+const DEFAULT_RETAIN_FOR = resolveRetainFor(undefined);
 
 interface AttemptInfo {
   attempt: number;
   startedAt: Timestamp;
   /** The task's `history` before this attempt. */
   history: unknown;
+  /** The handler's retention (the defaults when there is no handler). */
+  retainFor?: ResolvedRetainFor;
+}
+
+/**
+ * What the write ending a task in `state` adds: when it ended (`endedAt`, what the metrics rollup counts by), the
+ * duration bucket of its last run (`runBucket`), and `expireAt`, when the TTL policy may delete it. No extra write:
+ * they go out with the outcome.
+ */
+function endFields(state: "completed" | "failed", info: AttemptInfo, now: Timestamp) {
+  return {
+    endedAt: FieldValue.serverTimestamp(),
+    runBucket: durationBucket(Math.max(0, now.toMillis() - info.startedAt.toMillis())),
+    expireAt: Timestamp.fromMillis(expireAtMillis(info.retainFor ?? DEFAULT_RETAIN_FOR, state, now.toMillis())),
+  };
+}
+
+/** The end fields found in `update`, kept by every smaller form of a failure. */
+function endFieldsOf(update: UpdateData<DocumentData>): UpdateData<DocumentData> {
+  return Object.fromEntries(END_FIELDS.filter((name) => name in update).map((name) => [name, update[name]]));
 }
 
 function errorRecord(transition: Exclude<Transition, { state: "completed" }>, attempt: number): TaskErrorRecord {
@@ -84,6 +114,7 @@ export async function writeOutcome(
     if (!isInvalidArgument(error)) throw error;
     const message = clip(`Firestore refused the outcome: ${(error as Error).message}`, LIMITS.messageChars);
     return write({
+      ...endFieldsOf(update),
       state: "failed",
       updatedAt: FieldValue.serverTimestamp(),
       failedAt: FieldValue.serverTimestamp(),
@@ -110,7 +141,8 @@ export function failureThatFits(
     error
       ? { ...rest, error: { code: error.code, message: error.message, attempt: error.attempt, at: error.at } }
       : rest,
-    error ? { state: update.state, error: { code: error.code } } : { state: update.state },
+    { ...endFieldsOf(update), state: update.state, ...(error ? { error: { code: error.code } } : {}) },
+    { ...endFieldsOf(update), state: update.state },
     { state: update.state },
   ];
   const fits = (tier: UpdateData<DocumentData>) =>
@@ -132,6 +164,7 @@ export function outcomeUpdate(transition: Transition, info: AttemptInfo, result?
     return {
       ...common,
       completedAt: FieldValue.serverTimestamp(),
+      ...endFields("completed", info, now),
       progress: 100,
       ...(result !== undefined ? { result } : {}),
       history: appendHistory(info.history, entry),
@@ -144,5 +177,5 @@ export function outcomeUpdate(transition: Transition, info: AttemptInfo, result?
     return { ...common, runAt, error, history: appendHistory(info.history, { ...entry, retryAt: runAt }) };
   }
   const history = appendHistory(info.history, entry);
-  return { ...common, failedAt: FieldValue.serverTimestamp(), error, history };
+  return { ...common, failedAt: FieldValue.serverTimestamp(), ...endFields("failed", info, now), error, history };
 }

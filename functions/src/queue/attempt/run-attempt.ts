@@ -18,6 +18,7 @@ import { dedupLockHolder, lockToRelease } from "../store/dedup-lock";
 import { DEBOUNCED } from "../model/task";
 import { validateData, validateTask } from "./validate";
 import type { Registry } from "../model/handler";
+import { expireAtMillis, type ResolvedRetainFor } from "../model/retention";
 import { closeShardIfFull, withCount, type ChildCount } from "../groups/fan-in";
 
 /**
@@ -37,13 +38,13 @@ export async function runAttempt(snapshot: TaskSnapshot, registry: Registry): Pr
   }
   const input = await validateData(handler, task.data);
   if (input.failure) {
-    await failWithoutRunning(snapshot, input.failure, handler.options.debounceSeconds > 0);
+    await failWithoutRunning(snapshot, input.failure, handler.options.debounceSeconds > 0, handler.options.retainFor);
     return undefined;
   }
   if (handler.options.debounceSeconds > 0 && typeof task.dedupKey === "string") {
     const holder = await dedupLockHolder(ref, { type: task.type, action: task.action, dedupKey: task.dedupKey });
     if (holder !== undefined && holder !== ref.path) {
-      await endDebounced(snapshot, holder);
+      await endDebounced(snapshot, holder, handler.options.retainFor);
       return undefined;
     }
   }
@@ -76,7 +77,12 @@ export async function runAttempt(snapshot: TaskSnapshot, registry: Registry): Pr
     if (stored.problem) taskLog.resultDropped(ref.path, claim.attempt, stored.problem);
     result = stored.value;
   }
-  const info = { attempt: claim.attempt, startedAt: claim.startedAt, history: task.history };
+  const info = {
+    attempt: claim.attempt,
+    startedAt: claim.startedAt,
+    history: task.history,
+    retainFor: handler.options.retainFor,
+  };
   const attemptFields = express ? unclaimedAttemptFields(snapshot, claim) : {};
   // An ending task releases its dedup key in the outcome's own commit; a retry keeps it. A debounced handler's lock
   // is kept: it names the window's last task, which ended, so it is free, and the tasks that task superseded, if
@@ -135,10 +141,16 @@ async function scheduleNext(path: string, attempt: number, runAt: Date, queue: s
  * Ends a task that cannot run (malformed, too large, unknown handler, data its schema refuses) as `failed`, if nobody changed it meanwhile,
  * with as much of the failure record as the document can hold.
  */
-async function failWithoutRunning(snapshot: TaskSnapshot, failure: TaskFailure, keepLock = false): Promise<void> {
+async function failWithoutRunning(
+  snapshot: TaskSnapshot,
+  failure: TaskFailure,
+  keepLock = false,
+  retainFor?: ResolvedRetainFor,
+): Promise<void> {
   const { attempt } = attemptBudget(snapshot.data, 1);
   const transition: Transition = { state: "failed", failure };
-  const full = outcomeUpdate(transition, { attempt, startedAt: Timestamp.now(), history: snapshot.data.history });
+  const info = { attempt, startedAt: Timestamp.now(), history: snapshot.data.history, retainFor };
+  const full = outcomeUpdate(transition, info);
   const update = failureThatFits(snapshot.ref.path, snapshot.data, { ...full, attempts: attempt });
   const release = keepLock ? undefined : await lockToRelease(snapshot.ref, snapshot.data);
   let count: ChildCount | undefined;
@@ -158,13 +170,15 @@ async function failWithoutRunning(snapshot: TaskSnapshot, failure: TaskFailure, 
  * Ends a debounced task that a later enqueue of its key superseded: `cancelled`, with the reason and the task that
  * runs instead, if nobody changed it meanwhile. Its handler never runs; the lock is the superseding task's.
  */
-async function endDebounced(snapshot: TaskSnapshot, supersededBy: string): Promise<void> {
+async function endDebounced(snapshot: TaskSnapshot, supersededBy: string, retainFor: ResolvedRetainFor): Promise<void> {
   const written = await updateIfUnchanged(snapshot.ref, snapshot.updateTime, {
     state: "cancelled",
     cancelReason: DEBOUNCED,
     supersededBy,
     cancelledAt: FieldValue.serverTimestamp(),
     updatedAt: FieldValue.serverTimestamp(),
+    // Kept as long as any cancelled task of its handler (retainFor), then deleted by the TTL policy.
+    expireAt: Timestamp.fromMillis(expireAtMillis(retainFor, "cancelled", Date.now())),
   });
   if (written) taskLog.debounced(snapshot.ref.path, supersededBy);
   else taskLog.claimLost(snapshot.ref.path);

@@ -58,6 +58,9 @@ export const ENGINE_FIELD_MAX = new Map<string, number>([
   ["cancelReason", stringSize("debounced")],
   ["supersededBy", 6 * 1024 + 1],
   ["groupCounted", 1], // a fan-out child, counted with its outcome (groups/fan-in.ts): a boolean
+  ["endedAt", TIME], // the write that ends the task (attempt/outcome.ts): metrics and retention
+  ["runBucket", NUMBER],
+  ["expireAt", TIME],
 ]);
 
 /**

@@ -4,6 +4,8 @@ import type { DocumentReference } from "firebase-admin/firestore";
 import type { ServerTaskRequest } from "./request";
 import type { StandardSchemaV1 } from "./schema";
 import type { FanIn, FanOutOptions, FanOutResult } from "./group";
+import type { ResolvedRetainFor, RetainFor } from "./retention";
+import type { AlertRule, ResolvedAlertRule } from "./alerts";
 
 type Jitter = "full" | "equal";
 
@@ -44,6 +46,13 @@ export interface HandlerOptions {
    * without running. Default 0: no debounce (a `dedupKey` then deduplicates).
    */
   debounceSeconds?: number;
+  /**
+   * Days a finished task is kept before Firestore's TTL policy deletes it: `completedDays` (default 30),
+   * `failedDays` and `cancelledDays` (default 90). Sets `expireAt` in the write that ends the task.
+   */
+  retainFor?: RetainFor;
+  /** Notifies (webhook, mail) when this handler's failures pass a threshold, and again when they clear. */
+  alert?: AlertRule;
 }
 
 export interface ResolvedHandlerOptions {
@@ -55,6 +64,8 @@ export interface ResolvedHandlerOptions {
   rateLimit?: { perSecond: number };
   maxConcurrent?: number;
   debounceSeconds: number;
+  retainFor: ResolvedRetainFor;
+  alert?: ResolvedAlertRule;
 }
 
 // Handler data is whatever map the handler declares; results should be small and JSON-like.

@@ -13,6 +13,8 @@ import {
   type ResolvedHandlerOptions,
   type TaskHandler,
 } from "./handler";
+import { resolveRetainFor } from "./retention";
+import { resolveAlertRule } from "./alerts";
 import { isSchema, type DataSchema, type StandardSchemaV1 } from "./schema";
 
 /**
@@ -44,6 +46,8 @@ export function defineHandler(
     ...(options.rateLimit ? { rateLimit: { perSecond: options.rateLimit.perSecond } } : {}),
     ...(options.maxConcurrent !== undefined ? { maxConcurrent: options.maxConcurrent } : {}),
     debounceSeconds: options.debounceSeconds ?? 0,
+    retainFor: resolveRetainFor(options.retainFor),
+    ...(options.alert !== undefined ? { alert: resolveAlertRule(options.alert) } : {}),
   };
   const { timeoutSeconds, maxAttempts, backoff } = resolved;
   if (!(timeoutSeconds > 0 && timeoutSeconds <= MAX_HANDLER_TIMEOUT_SECONDS)) {

@@ -26,7 +26,7 @@ import type { Registry } from "../model/handler";
 import type { PauseTarget, QueueStatus, SetPausedResult } from "../model/queue-status";
 
 /** The caller's uid, when the caller is signed in and carries the `admin` custom claim. */
-function requireAdmin(request: CallableRequest<unknown>, action: string): string {
+export function requireAdmin(request: CallableRequest<unknown>, action: string): string {
   if (!request.auth) {
     adminLog.denied(undefined, action);
     throw new HttpsError("unauthenticated", "Sign in first.");

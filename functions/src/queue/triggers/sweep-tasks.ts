@@ -305,7 +305,8 @@ async function recoverExpiredLease(doc: QueryDocumentSnapshot, registry: Registr
   const task = doc.data();
   const attempt = Math.max(1, attemptsSoFar(task));
   const maxAttempts = typeof task.maxAttempts === "number" ? task.maxAttempts : attempt;
-  const backoff = registry.resolve(String(task.type), String(task.action))?.options.backoff ?? HANDLER_DEFAULTS.backoff;
+  const options = registry.resolve(String(task.type), String(task.action))?.options;
+  const backoff = options?.backoff ?? HANDLER_DEFAULTS.backoff;
   const failure = new TaskFailure(
     ERROR_CODES.leaseExpired,
     "the worker running this attempt stopped before recording an outcome (crash or timeout of the function)",
@@ -321,7 +322,7 @@ async function recoverExpiredLease(doc: QueryDocumentSnapshot, registry: Registr
   };
   const written = await writeOutcome(
     write,
-    outcomeUpdate(transition, { attempt, startedAt, history: task.history }),
+    outcomeUpdate(transition, { attempt, startedAt, history: task.history, retainFor: options?.retainFor }),
     attempt,
   );
   if (written && count) await closeShardIfFull(count);
