@@ -135,6 +135,9 @@ describe("debounceSeconds (demo.debounced, 2 s)", () => {
       assert.equal(superseded.get("state"), "cancelled");
       assert.equal(superseded.get("cancelReason"), "debounced");
       assert.equal(superseded.get("supersededBy"), refs[4].path);
+      // Kept as long as any cancelled task of its handler (retainFor, 90 days by default), then deleted by TTL.
+      const kept = superseded.get("expireAt").toMillis() - superseded.get("cancelledAt").toMillis();
+      assert.ok(Math.abs(kept - 90 * 86_400_000) < 60_000, `expireAt ${kept} ms after cancelledAt`);
     }
     assert.deepEqual(await Promise.all(refs.map(runsOf)), [0, 0, 0, 0, 1]);
     // Released by the end of its task: the lock stays as the key's record, naming the window's last task, which
