@@ -16,9 +16,10 @@ import { FieldPath, getFirestore } from "firebase-admin/firestore";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const require = createRequire(import.meta.url);
-const USAGE = `usage: npm run backfill-shards -- [--project <id>]
+const USAGE = `usage: npm run backfill-shards -- [--project <id>] [--collection <name>]
 
-  --project <id>   a real Firebase project (default: the Firestore emulator of the demo project)`;
+  --project <id>        a real Firebase project (default: the Firestore emulator of the demo project)
+  --collection <name>   only the tasks under this top-level collection (default: every task)`;
 
 function engine() {
   try {
@@ -31,17 +32,25 @@ function engine() {
 }
 
 /**
- * Writes the shard of its id on every queue task without one, conditioned on the version read (a task the engine
- * wrote meanwhile has its shard already). Resolves with the tasks read and the tasks given a shard.
+ * Writes the shard of its id on every queue task without one (under the top-level `collection` only, if given),
+ * conditioned on the version read (a task the engine wrote meanwhile has its shard already). Resolves with the
+ * tasks read and the tasks given a shard.
  */
-export async function backfillShards(db, { pageSize = 500 } = {}) {
+export async function backfillShards(db, { pageSize = 500, collection } = {}) {
   const { SHARD_FIELD, taskShard, TASKS_COLLECTION, isQueueTaskPath } = engine();
   const writer = db.bulkWriter();
   writer.onWriteError((error) => error.code !== 9 && error.failedAttempts < 10); // 9: FAILED_PRECONDITION, final
   const writes = [];
   let read = 0;
   let after;
-  const base = db.collectionGroup(TASKS_COLLECTION).orderBy(FieldPath.documentId()).select(SHARD_FIELD).limit(pageSize);
+  let base = db.collectionGroup(TASKS_COLLECTION);
+  if (collection) {
+    // Every task under `collection/...` sorts from `collection/\0` to before `collection\0/\0`, and nothing else.
+    base = base
+      .where(FieldPath.documentId(), ">=", `${collection}/\u0000`)
+      .where(FieldPath.documentId(), "<", `${collection}\u0000/\u0000`);
+  }
+  base = base.orderBy(FieldPath.documentId()).select(SHARD_FIELD).limit(pageSize);
   for (;;) {
     const page = await (after ? base.startAfter(after) : base).get();
     read += page.size;
@@ -75,7 +84,10 @@ function defaultProject() {
 }
 
 async function main(argv) {
-  const { values } = parseArgs({ args: argv, options: { project: { type: "string" }, help: { type: "boolean" } } });
+  const { values } = parseArgs({
+    args: argv,
+    options: { project: { type: "string" }, collection: { type: "string" }, help: { type: "boolean" } },
+  });
   if (values.help) {
     console.error(USAGE);
     return 0;
@@ -86,7 +98,7 @@ async function main(argv) {
   else process.env.FIRESTORE_EMULATOR_HOST = firestoreEmulatorHost();
   const where = real ? `project ${projectId}` : `Firestore emulator ${process.env.FIRESTORE_EMULATOR_HOST}`;
   const db = getFirestore(initializeApp({ projectId }, "backfill-shards"));
-  const { read, sharded } = await backfillShards(db);
+  const { read, sharded } = await backfillShards(db, { collection: values.collection });
   console.log(`Read ${read} tasks on ${where}; gave ${sharded} of them their shard.`);
   return 0;
 }
