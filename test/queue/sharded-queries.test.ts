@@ -12,8 +12,24 @@ import type { TaskFilter, TaskState } from "../../functions/src/queue/model/admi
 import { adminDb, createUser, emulatorVariable, PROJECT_ID, sleep, uniqueId } from "../support/emulators";
 import { crashedTask, newParent, runsOf, taskIn, unwatchedTask, waitForState, writeTask } from "../support/tasks";
 
-/** Shards far apart, the last one included: what a queue with SHARDS.count above 1 writes. */
+/** Shards far apart, the last one included: what a queue with SHARDS.count at its maximum writes. */
 const SPREAD = [0, 7, 13, SHARDS.max - 1];
+
+/**
+ * Within the calling `describe`, the queries made in this process cover every shard, as with `SHARDS.count` at its
+ * maximum (the functions in the emulator keep the default: these tests call the sweeper, a resume and the page's
+ * queries themselves).
+ */
+function queryingEveryShard(): void {
+  let count: number;
+  before(() => {
+    count = SHARDS.count;
+    SHARDS.count = SHARDS.max;
+  });
+  after(() => {
+    SHARDS.count = count;
+  });
+}
 
 /** Sweeps with a cursor document of its own until every task settles; resolves with their snapshots. */
 async function sweepUntilSettled(
@@ -42,7 +58,8 @@ async function lostTask(fields: Record<string, unknown>): Promise<DocumentRefere
   return task;
 }
 
-describe("sharded queries: the sweeper", () => {
+describe("sharded queries: the sweeper, every shard", () => {
+  queryingEveryShard();
   it("recovers crashed attempts and lost creations in every shard", async () => {
     const old = Timestamp.fromMillis(Date.now() - 7200_000);
     // Crashed on their last attempt: the sweeper's recovery ends them at once, so no retry is waited for.
@@ -68,7 +85,9 @@ describe("sharded queries: the sweeper", () => {
       assert.equal(await runsOf(task.ref), 1, `${task.ref.path} ran once`);
     }
   });
+});
 
+describe("sharded queries: the sweeper, a task without a shard", () => {
   it("runs a task written by hand without a shard, and the engine's first write gives it its shard", async () => {
     const parent = await newParent();
     const task = parent.collection("tasks").doc();
@@ -109,6 +128,7 @@ describe("sharded queries: a delayed task written without a shard", () => {
 });
 
 describe("sharded queries: a resume", () => {
+  queryingEveryShard();
   it("pages through held tasks of every shard in runAt order, its cursor going on across shards", async () => {
     // Due before anything else in the emulator, under a parent too deep for the queue: the walk reads them and its
     // cursor moves over them, but nothing dispatches or runs them, so the pages stay put between calls.
@@ -141,6 +161,7 @@ interface PageQueries {
 }
 
 describe("sharded queries: the admin page", () => {
+  queryingEveryShard();
   // The page and the SDK are ES modules: imported as such, so the page's queries and this app share one SDK.
   let firestore: typeof import("firebase/firestore");
   let page: PageQueries;

@@ -27,7 +27,7 @@ export type {
   ScheduleStatus,
   SetPausedResult,
 } from "../../functions/src/queue/model/queue-status";
-export { ALL_SHARDS, SHARD_FIELD } from "../../functions/src/queue/model/index-shard";
+export { queriedShards, SHARD_FIELD } from "../../functions/src/queue/model/index-shard";
 export {
   ERROR_CODES,
   TASKS_COLLECTION,

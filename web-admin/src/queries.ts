@@ -22,7 +22,7 @@ import {
   type Query,
   type QueryConstraint,
 } from "firebase/firestore";
-import { ALL_SHARDS, SHARD_FIELD, TASKS_COLLECTION, nameRange, type TaskFilter, type TaskState } from "./contract";
+import { queriedShards, SHARD_FIELD, TASKS_COLLECTION, nameRange, type TaskFilter, type TaskState } from "./contract";
 import type { Cursor, Route } from "./route";
 
 export const PAGE_SIZE = 50;
@@ -47,7 +47,7 @@ function filterConstraints(state: TaskState, filter: TaskFilter): QueryConstrain
 export function pageQuery(db: Firestore, route: Route): Query {
   // The document name breaks ties between equal `createdAt`s; the cursors carry both values.
   const constraints = [
-    where(SHARD_FIELD, "in", [...ALL_SHARDS]),
+    where(SHARD_FIELD, "in", queriedShards()),
     ...filterConstraints(route.state, route.filter),
     orderBy("createdAt", "desc"),
     orderBy(documentId(), "desc"),

@@ -20,14 +20,15 @@ export const SHARDS = {
   /**
    * How many shards new tasks are spread over, 1 to `max`: ⌈3R / 400⌉ for R new tasks a second at peak on the
    * claimed path (3 writes a task, each shard kept under 400 of Firestore's ~500 writes a second; ⌈2R / 400⌉ on
-   * the express path), so 30 carry about 4,000 tasks a second (docs/scale.md). Changing it, up or down, is safe at
-   * any time: it only decides where new tasks go, and every sharded query reads all `max` shards.
+   * the express path), so 30 carry about 4,000 tasks a second (docs/scale.md). Raising it is safe at any time: the
+   * sharded queries read shards 0 to `count` - 1, so every task written before is still found. Lowering it hides the
+   * live tasks of the dropped shards from the lists and the sweeper's timed walks (its lap still finds them): lower
+   * it only once they have ended.
    */
   count: 1,
   /**
-   * The shards every sharded query covers, with one `in` filter (Firestore allows at most 30 values in one), so a
-   * task with any shard below this is found whatever `count` was when it was written. The security rules accept
-   * a client's `shard` below this.
+   * The highest `count`: the sharded queries cover the shards in use with one `in` filter, and Firestore allows at
+   * most 30 values in one. The security rules accept a client's `shard` below this.
    */
   max: 30,
 };

@@ -9,7 +9,7 @@ import { FieldPath, Timestamp, type Query, type QueryDocumentSnapshot } from "fi
 import { FLOW } from "../config";
 import { adminLog } from "../logs";
 import { TASKS_COLLECTION, isQueueTaskPath } from "../model/task";
-import { ALL_SHARDS, SHARD_FIELD } from "../model/index-shard";
+import { queriedShards, SHARD_FIELD } from "../model/index-shard";
 import type { Registry } from "../model/handler";
 import { attemptsSoFar } from "../attempt/claim";
 import { db } from "../store/firestore";
@@ -34,7 +34,7 @@ export async function dispatchHeldTasks(
   const idSuffix = `-resume${Date.now()}`;
   const base = db()
     .collectionGroup(TASKS_COLLECTION)
-    .where(SHARD_FIELD, "in", [...ALL_SHARDS])
+    .where(SHARD_FIELD, "in", queriedShards())
     .where("state", "==", "scheduled")
     .where("runAt", "<=", Timestamp.now())
     .orderBy("runAt")

@@ -4,7 +4,7 @@
 import type { Firestore, Query } from "firebase-admin/firestore";
 import { METRICS } from "../config";
 import { TASKS_COLLECTION } from "../model/task";
-import { ALL_SHARDS, SHARD_FIELD } from "../model/index-shard";
+import { queriedShards, SHARD_FIELD } from "../model/index-shard";
 
 export interface EndedFilter {
   type?: string;
@@ -20,7 +20,7 @@ export interface EndedFilter {
  * grows, so its indexes start with the shard (docs/scale.md). The ending write is the engine's, which carries it.
  */
 export function endedQuery(db: Firestore, startMs: number, endMs: number, filter: EndedFilter = {}): Query {
-  let query: Query = db.collectionGroup(TASKS_COLLECTION).where(SHARD_FIELD, "in", [...ALL_SHARDS]);
+  let query: Query = db.collectionGroup(TASKS_COLLECTION).where(SHARD_FIELD, "in", queriedShards());
   if (filter.type !== undefined) query = query.where("type", "==", filter.type);
   if (filter.action !== undefined) query = query.where("action", "==", filter.action);
   if (filter.state !== undefined) query = query.where("state", "==", filter.state);

@@ -6,8 +6,15 @@ import { SHARDS } from "../config";
 /** The task field that holds the shard: the first field of every composite index that ends in a timestamp. */
 export const SHARD_FIELD = "shard";
 
-/** Every shard a query must cover, 0 to SHARDS.max - 1: the value of its `shard in [...]` filter. */
-export const ALL_SHARDS: readonly number[] = Array.from({ length: SHARDS.max }, (_, i) => i);
+/**
+ * The shards a query covers, 0 to SHARDS.count - 1: the value of its `shard in [...]` filter, read when the query is
+ * made. Only the shards in use: each value of an `in` is a query of its own (and a listener of its own on the
+ * emulator), so a queue with one shard pays for one. Raising SHARDS.count is safe at any time; lowering it hides
+ * the tasks of the shards dropped from these queries until they are backfilled (docs/scale.md).
+ */
+export function queriedShards(): number[] {
+  return Array.from({ length: SHARDS.count }, (_, i) => i);
+}
 
 /**
  * The shard of the task with document id `taskId` when tasks are spread over `count` shards: FNV-1a (32 bits) of

@@ -29,7 +29,7 @@ import {
 import { db } from "../store/firestore";
 import { HANDLER_DEFAULTS, LEASE_MARGIN_SECONDS, SWEEPER } from "../config";
 import { ERROR_CODES, TASKS_COLLECTION, isQueueTaskPath } from "../model/task";
-import { ALL_SHARDS, SHARD_FIELD } from "../model/index-shard";
+import { queriedShards, SHARD_FIELD } from "../model/index-shard";
 import { TaskFailure } from "../model/errors";
 import { attemptsSoFar } from "../attempt/claim";
 import { updateIfUnchanged } from "../store/fenced-writer";
@@ -133,7 +133,7 @@ export async function sweep(registry: Registry, options: SweepOptions = {}): Pro
   };
   const tasks = db().collectionGroup(TASKS_COLLECTION);
   const scheduled = tasks.where("state", "==", "scheduled");
-  const sharded = tasks.where(SHARD_FIELD, "in", [...ALL_SHARDS]);
+  const sharded = tasks.where(SHARD_FIELD, "in", queriedShards());
   const shardedScheduled = sharded.where("state", "==", "scheduled");
   const byName = FieldPath.documentId();
   const walks: Record<WalkName, Walk> = {
