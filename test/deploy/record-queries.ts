@@ -119,7 +119,7 @@ export async function recordEngineQueries(): Promise<RecordedQuery[]> {
         retryFailedTasks(filter, "recorder", noHandlers),
       );
       const cancel = { source: SOURCES.cancelAll, call: `cancelScheduledTasks(${describeFilter(filter)})`, queries };
-      await recording.run(cancel, () => cancelScheduledTasks(filter, "recorder"));
+      await recording.run(cancel, () => cancelScheduledTasks(filter, "recorder", noHandlers));
     }
   });
   return queries;

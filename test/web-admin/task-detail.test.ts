@@ -176,7 +176,7 @@ describe("admin page: the task detail", () => {
     }
   });
 
-  it("Cancel on a scheduled task cancels it and records who did", async () => {
+  it("Cancel on a scheduled task cancels it, records who did, and sets when it expires", async () => {
     const parent = await isolatedParent();
     const task = await writeTaskAs(parent, { type: "demo", action: "noop", state: "scheduled", runAt: inAnHour() });
     const opened = await openAsAdmin(
@@ -194,6 +194,9 @@ describe("admin page: the task detail", () => {
       const stored = await waitForState(task, ["cancelled"]);
       assert.equal(stored.get("cancelledBy"), admin.uid);
       assert.ok(stored.get("cancelledAt") instanceof Timestamp);
+      // Deleted by the TTL policy after demo's retention for cancelled tasks (the default, 90 days).
+      const kept = (stored.get("expireAt") as Timestamp).toMillis() - Date.now();
+      assert.ok(kept > 89 * 86_400_000 && kept <= 90 * 86_400_000, `expireAt ${kept} ms ahead`);
       assertNoProblems(opened);
     } finally {
       await opened.close();

@@ -1,10 +1,8 @@
-// What an admin can do to tasks. Cancelling the open task is a client write the security rules allow only to admins
-// and only from `scheduled`; it runs in a transaction, so it lands only if the task is still scheduled (a task that
-// started meanwhile is reported as skipped, not overwritten). Retry and run-now must also start the task, which a
-// client write cannot do (the engine is woken by task creation only), so they are callables that check the admin
-// claim on the server; so are the bulk actions (retry or cancel the selection, or every task matching), whose
-// writes are conditioned on the task still being failed (or scheduled) in the same way.
-import { doc, runTransaction, serverTimestamp, type Firestore } from "firebase/firestore";
+// What an admin can do to tasks, each through a callable that checks the admin claim on the server: retry and
+// run-now must also start the task, which a client write cannot do (the engine is woken by task creation only), and a
+// cancel sets the handler's retention (`expireAt`), which only the server knows. Writes are conditioned on the task
+// still being failed (or scheduled) when they land: a task that changed meanwhile is reported as skipped, not
+// overwritten. This holds for one task, the selection, or every task matching.
 import { httpsCallable, type Functions } from "firebase/functions";
 import {
   FUNCTION_TIMEOUT_SECONDS,
@@ -39,26 +37,6 @@ export type ActionOutcome =
   | { path: string; done: false; state: string }
   | { path: string; done: false; error: string };
 
-async function transition(
-  db: Firestore,
-  path: string,
-  from: TaskState,
-  update: Record<string, unknown>,
-): Promise<ActionOutcome> {
-  try {
-    return await runTransaction(db, async (transaction) => {
-      const ref = doc(db, path);
-      const snapshot = await transaction.get(ref);
-      const state = snapshot.exists() ? String(snapshot.get("state")) : "deleted";
-      if (state !== from) return { path, done: false, state };
-      transaction.update(ref, update);
-      return { path, done: true };
-    });
-  } catch (error) {
-    return { path, done: false, error: errorMessage(error) };
-  }
-}
-
 /**
  * Retries (`failed` → `scheduled`, started at once with a fresh round of attempts) or cancels (`scheduled` →
  * `cancelled`) each of `paths` through the action's callable, recording who and when. A task no longer in the
@@ -82,10 +60,8 @@ export async function actOnTasks(functions: Functions, action: BulkAction, paths
 /** `failed` → `scheduled` for each of `paths`: see actOnTasks. */
 export const retryTasks = (functions: Functions, paths: string[]) => actOnTasks(functions, "retry", paths);
 
-/** `scheduled` → `cancelled`, recording who and when. */
-export function cancelTask(db: Firestore, uid: string, path: string): Promise<ActionOutcome> {
-  return transition(db, path, "scheduled", { state: "cancelled", cancelledBy: uid, cancelledAt: serverTimestamp() });
-}
+/** `scheduled` → `cancelled` for each of `paths`, with the handler's retention (`expireAt`): see actOnTasks. */
+export const cancelTasks = (functions: Functions, paths: string[]) => actOnTasks(functions, "cancel", paths);
 
 export interface Summary {
   done: ActionOutcome[];

@@ -301,7 +301,11 @@ export async function retryTask(
   await updateDoc(ref, update);
 }
 
-/** Admins only: cancels a task that is still `scheduled` when the write lands, recording who and when. */
+/**
+ * Admins only: cancels a task that is still `scheduled` when the write lands, recording who and when. A client write
+ * cannot know the handler's retention, so the task gets no `expireAt` and is kept: the admin page's cancel (the
+ * `cancelTasks` callable) sets it.
+ */
 export async function cancelTask(ref: DocumentReference, options: { uid?: string } = {}): Promise<void> {
   await updateDoc(ref, {
     state: "cancelled",

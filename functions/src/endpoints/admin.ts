@@ -22,8 +22,8 @@ export const retryTasks = onCall(runtime, async (request) => {
 
 /** Cancels the chosen scheduled tasks, or every one matching a filter. */
 export const cancelTasks = onCall(runtime, async (request) => {
-  const [callables] = await admin();
-  return callables.handleCancelTasks(request);
+  const [callables, handlers] = await admin();
+  return callables.handleCancelTasks(request, handlers);
 });
 
 /** Makes a scheduled task due now. */

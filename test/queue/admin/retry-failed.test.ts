@@ -1,7 +1,7 @@
 // "Retry all matching" across calls: retryFailedTasks stops after its time budget and says where it stopped, and
 // the next call goes on from there, so a task is retried once per "Retry all" however many calls it takes.
 import { strict as assert } from "node:assert";
-import type { DocumentReference } from "firebase-admin/firestore";
+import { Timestamp, type DocumentReference } from "firebase-admin/firestore";
 import { retryFailedTasks } from "../../../functions/src/queue/admin/retry-failed";
 import type { RetryTasksResult } from "../../../functions/src/queue/model/admin";
 import { handlers } from "../../../functions/src/handlers";
@@ -54,5 +54,30 @@ describe("retryFailedTasks: retry all matching, across calls", () => {
     );
     assert.equal(calls[2].cursor, undefined, "complete: nothing to go on from");
     await failedAfter(tasks, 2); // every task retried exactly once
+  });
+
+  it("a retried task is live again: its end fields (endedAt, runBucket, expireAt) go", async () => {
+    const collection = uniqueId("retryends").replace("-", "_");
+    const parent = await newParent(collection);
+    const ended = Timestamp.now();
+    const task = await writeTask(
+      parent,
+      taskIn("failed", {
+        attempts: 3,
+        runAt: Timestamp.fromMillis(Date.now() + 3_600_000), // waits in the queue once retried
+        endedAt: ended,
+        runBucket: 2,
+        expireAt: Timestamp.fromMillis(ended.toMillis() + 90 * 86_400_000),
+      }),
+    );
+    const result = await retryFailedTasks({ collection }, "admin-1", handlers);
+    assert.equal(result.retried, 1);
+    const stored = (await task.get()).data() ?? {};
+    assert.equal(stored.state, "scheduled");
+    assert.deepEqual(
+      ["endedAt", "runBucket", "expireAt"].filter((field) => field in stored),
+      [],
+      "no end field is left on a live task",
+    );
   });
 });

@@ -7,11 +7,13 @@ import {
   FieldValue,
   Timestamp,
   type BulkWriter,
+  type DocumentData,
   type DocumentReference,
   type DocumentSnapshot,
   type Query,
   type QueryDocumentSnapshot,
   type QuerySnapshot,
+  type UpdateData,
 } from "firebase-admin/firestore";
 import { ADMIN_LIMITS } from "../config";
 import { isQueueTaskPath, type TaskState } from "../model/task";
@@ -38,6 +40,8 @@ export interface Transition {
   to: TaskState;
   audit: "retried" | "cancelled";
   uid: string;
+  /** Fields a task's own write adds, from the task as read (a cancel's `expireAt` depends on its handler). */
+  fieldsFor?(doc: DocumentSnapshot): UpdateData<DocumentData>;
   /** Runs when a task's write has landed (a retry dispatches the task). */
   onDone?(doc: DocumentSnapshot): void;
   /** Runs after each flush, once the writes so far have landed. */
@@ -91,7 +95,8 @@ export function startBulkUpdate(transition: Transition) {
   /** Moves `doc` (a snapshot read in the `from` state), unless it changes before the write lands. */
   const update = (doc: DocumentSnapshot): Promise<BulkOutcome> => {
     const path = doc.ref.path;
-    const write: Promise<BulkOutcome> = writer.update(doc.ref, fields, { lastUpdateTime: doc.updateTime }).then(
+    const written = { ...fields, ...transition.fieldsFor?.(doc) };
+    const write: Promise<BulkOutcome> = writer.update(doc.ref, written, { lastUpdateTime: doc.updateTime }).then(
       () => done(doc),
       async (error: BulkWriterError) => {
         if (isPreconditionFailure(error) && triedAgain.has(path) && (await isOurs(doc.ref))) return done(doc);

@@ -3,23 +3,30 @@
 // budget). A task still `scheduled` when the write lands becomes `cancelled` with `cancelledBy` and `cancelledAt`;
 // one that started, ended or was cancelled meanwhile is skipped and left as it is. Its Cloud Task may still fire
 // (a delayed run, a retry's backoff): runTask finds the task no longer `scheduled` and drops the run as stale.
-import { FieldPath } from "firebase-admin/firestore";
+// The write also sets `expireAt`, the handler's retention for cancelled tasks, like every other write that ends a task.
+import { FieldPath, Timestamp, type DocumentSnapshot } from "firebase-admin/firestore";
 import { adminLog } from "../logs";
 import type { CancelTasksResult, TaskFilter } from "../model/admin";
+import type { Registry } from "../model/handler";
+import { DEFAULT_RETAIN_FOR, expireAtMillis } from "../model/retention";
 import { matchingTasks } from "./filters";
 import { named, updateAllMatching, updateTasksAt, type PagingOptions, type Transition } from "./bulk-update";
 
-const cancelTransition = (uid: string): Transition => ({
+const cancelTransition = (uid: string, registry: Registry): Transition => ({
   from: "scheduled",
   to: "cancelled",
   audit: "cancelled",
   uid,
+  fieldsFor(doc: DocumentSnapshot) {
+    const retainFor = registry.resolve(doc.get("type"), doc.get("action"))?.options.retainFor ?? DEFAULT_RETAIN_FOR;
+    return { expireAt: Timestamp.fromMillis(expireAtMillis(retainFor, "cancelled", Date.now())) };
+  },
   onWriteError: adminLog.cancelWriteFailed,
 });
 
 /** Cancels the scheduled tasks at `paths`; any other is skipped with its state. */
-export async function cancelTasksAt(paths: string[], uid: string): Promise<CancelTasksResult> {
-  const { tally, outcomes } = await updateTasksAt(paths, cancelTransition(uid));
+export async function cancelTasksAt(paths: string[], uid: string, registry: Registry): Promise<CancelTasksResult> {
+  const { tally, outcomes } = await updateTasksAt(paths, cancelTransition(uid, registry));
   return named<CancelTasksResult>("cancelled", tally, outcomes);
 }
 
@@ -30,9 +37,14 @@ export async function cancelTasksAt(paths: string[], uid: string): Promise<Cance
 export async function cancelScheduledTasks(
   filter: TaskFilter,
   uid: string,
+  registry: Registry,
   options: PagingOptions = {},
 ): Promise<CancelTasksResult> {
-  // No field is needed to cancel: the write is conditioned on the update time, which every snapshot carries.
-  const query = matchingTasks("scheduled", filter).orderBy(FieldPath.documentId()).select();
-  return named<CancelTasksResult>("cancelled", await updateAllMatching(query, cancelTransition(uid), options));
+  // The handler's fields only (for its retention): the write is conditioned on the update time, which every
+  // snapshot carries.
+  const query = matchingTasks("scheduled", filter).orderBy(FieldPath.documentId()).select("type", "action");
+  return named<CancelTasksResult>(
+    "cancelled",
+    await updateAllMatching(query, cancelTransition(uid, registry), options),
+  );
 }

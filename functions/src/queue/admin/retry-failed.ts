@@ -6,6 +6,7 @@ import { FieldPath, type DocumentSnapshot } from "firebase-admin/firestore";
 import { adminLog } from "../logs";
 import type { RetryTasksResult, TaskFilter } from "../model/admin";
 import { attemptsSoFar } from "../attempt/claim";
+import { CLEAR_END_FIELDS } from "../attempt/outcome";
 import { dispatchEach, type RunRequest, type RunTarget } from "../store/cloud-tasks";
 import { runQueueOf } from "../flow/limits";
 import type { Registry } from "../model/handler";
@@ -20,6 +21,9 @@ function retryTransition(uid: string, registry: Registry): Transition {
     to: "scheduled",
     audit: "retried",
     uid,
+    // Live again: no longer counted as ended, nor deleted by the TTL policy while it waits (the claim clears them
+    // too, but a retried task may wait: delayed, or its queue paused).
+    fieldsFor: () => CLEAR_END_FIELDS,
     onDone(doc: DocumentSnapshot) {
       const request = { path: doc.ref.path, attempt: attemptsSoFar(doc.data() ?? {}) + 1 };
       toDispatch.push({ request, target: { queue: runQueueOf(registry, doc.get("type"), doc.get("action")) } });

@@ -6,7 +6,7 @@ import { isInvalidArgument } from "../store/status-codes";
 import { documentSizeAfter, FIRESTORE_LIMITS } from "../store/document-size";
 import { HISTORY_LIMIT, LIMITS } from "../config";
 import { clip, type Transition } from "./retry-policy";
-import { expireAtMillis, resolveRetainFor, type ResolvedRetainFor } from "../model/retention";
+import { DEFAULT_RETAIN_FOR, expireAtMillis, type ResolvedRetainFor } from "../model/retention";
 import { durationBucket } from "../model/metrics";
 
 /** The fields of the write that ends a task, which metrics and retention read (and a claim clears). */
@@ -14,8 +14,6 @@ export const END_FIELDS = ["endedAt", "runBucket", "expireAt"] as const;
 
 /** A claim starts a new run: the last end's fields go, so a retried task is neither counted again nor expired. */
 export const CLEAR_END_FIELDS = Object.fromEntries(END_FIELDS.map((name) => [name, FieldValue.delete()]));
-
-const DEFAULT_RETAIN_FOR = resolveRetainFor(undefined);
 
 interface AttemptInfo {
   attempt: number;

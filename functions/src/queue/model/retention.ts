@@ -32,6 +32,9 @@ export function resolveRetainFor(retainFor: RetainFor | undefined): ResolvedReta
   return resolved;
 }
 
+/** The retention of a task without a handler of its own (or without `retainFor`). */
+export const DEFAULT_RETAIN_FOR: ResolvedRetainFor = resolveRetainFor(undefined);
+
 /** When a task that ends in `state` at `endedAtMs` expires, in epoch ms. */
 export function expireAtMillis(retainFor: ResolvedRetainFor, state: FinalState, endedAtMs: number): number {
   return endedAtMs + retainFor[`${state}Days`] * DAY_MS;

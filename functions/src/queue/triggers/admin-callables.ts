@@ -85,11 +85,11 @@ export function handleRetryTasks(request: CallableRequest<unknown>, registry: Re
  * cancelled, skipped, errors, complete, cursor?, outcomes? }`. Only a task still `scheduled` when the write lands is
  * cancelled, with `cancelledBy` and `cancelledAt`.
  */
-export function handleCancelTasks(request: CallableRequest<unknown>): Promise<CancelTasksResult> {
+export function handleCancelTasks(request: CallableRequest<unknown>, registry: Registry): Promise<CancelTasksResult> {
   return runBulkAction(request, {
     name: "cancelTasks",
-    onPaths: cancelTasksAt,
-    onMatching: (filter, uid, cursor) => cancelScheduledTasks(filter, uid, { cursor }),
+    onPaths: (paths, uid) => cancelTasksAt(paths, uid, registry),
+    onMatching: (filter, uid, cursor) => cancelScheduledTasks(filter, uid, registry, { cursor }),
     log: adminLog.cancelled,
   });
 }

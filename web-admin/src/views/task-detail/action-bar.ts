@@ -1,6 +1,6 @@
 // What can be done to the open task, by state: Retry (failed), Run now and Cancel (scheduled). Each asks for
 // confirmation and reports what happened; the buttons stay disabled while one runs.
-import { cancelTask, errorMessage, retryTasks, runTaskNow, summarize } from "../../actions";
+import { cancelTasks, errorMessage, retryTasks, runTaskNow, summarize } from "../../actions";
 import { MAX_PARENT_DEPTH, isQueueTaskPath } from "../../contract";
 import { confirmDialog, h, notify, type Child } from "../../dom";
 import { clockTime } from "../../format";
@@ -56,7 +56,7 @@ export function createActionBar(ctx: AdminContext, rerender: () => void) {
       tone: "danger",
     });
     if (!ok) return;
-    const outcome = await cancelTask(ctx.services.db, ctx.user.uid, t.path);
+    const [outcome] = await cancelTasks(ctx.services.functions, [t.path]);
     if (outcome.done) notify("success", "Cancelled the task.", taskPath(t.path));
     else if ("state" in outcome) notify("info", `Not cancelled: the task is ${outcome.state} now.`, taskPath(t.path));
     else notify("error", `Cancel failed: ${outcome.error}`, taskPath(t.path));
