@@ -65,6 +65,24 @@ describe("admin page: metrics", () => {
       await page.waitForURL(/handler=demo\/fail/);
       await page.locator(".metrics-status", { hasText: "Handler demo/fail" }).waitFor();
       assert.equal(await page.locator(".metrics-chart canvas").count(), 3);
+
+      // The window narrows to a phone's width (a rotated phone, a resized window): the charts are drawn again to
+      // fit, one per row, and the page does not scroll sideways.
+      const chartWidths = () =>
+        page.$$eval(".metrics-chart canvas", (canvases) => canvases.map((c) => c.getBoundingClientRect().width));
+      const wide = await chartWidths();
+      await page.setViewportSize({ width: 375, height: 800 });
+      await page.waitForFunction(() =>
+        [...document.querySelectorAll(".metrics-chart canvas")].every(
+          (c) => c.getBoundingClientRect().right <= document.documentElement.clientWidth,
+        ),
+      );
+      const narrow = await chartWidths();
+      assert.ok(
+        narrow.every((w, i) => w < wide[i] && w <= 375),
+        `chart widths ${wide} -> ${narrow}`,
+      );
+      assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth));
       assertNoProblems(opened);
     } finally {
       await opened.close();

@@ -42,11 +42,21 @@ function specs(unit: string): ChartSpec[] {
   ];
 }
 
-/** Draws the three charts of `points` into `container`; returns a function that frees them. */
-export function drawCharts(container: HTMLElement, points: MetricsPoint[], unit: "minute" | "hour"): () => void {
-  // Two charts side by side on a wide screen, one per row on a narrow one (the grid in styles.css).
+/**
+ * The width of one chart in `container`: two side by side on a wide screen, one per row on a narrow one (the grid in
+ * styles.css places them).
+ */
+function chartWidth(container: HTMLElement): number {
   const columns = container.clientWidth >= 2 * 460 + 24 ? 2 : 1;
-  const width = Math.max(280, Math.floor(((container.clientWidth || 720) - (columns - 1) * 24) / columns));
+  return Math.max(280, Math.floor(((container.clientWidth || 720) - (columns - 1) * 24) / columns));
+}
+
+/**
+ * Draws the three charts of `points` into `container`, and sizes them again when its width changes (a rotated phone,
+ * a resized window: uPlot draws on a canvas of fixed size); returns a function that frees them.
+ */
+export function drawCharts(container: HTMLElement, points: MetricsPoint[], unit: "minute" | "hour"): () => void {
+  const width = chartWidth(container);
   const xs = points.map((p) => p.at / 1000);
   const plots = specs(unit).map((spec) => {
     const figure = h("figure", { class: "metrics-chart", "data-chart": spec.title });
@@ -75,5 +85,16 @@ export function drawCharts(container: HTMLElement, points: MetricsPoint[], unit:
       figure,
     );
   });
-  return () => plots.forEach((plot) => plot.destroy());
+  let drawnWidth = width;
+  const resized = new ResizeObserver(() => {
+    const next = chartWidth(container);
+    if (next === drawnWidth) return;
+    drawnWidth = next;
+    for (const plot of plots) plot.setSize({ width: next, height: HEIGHT });
+  });
+  resized.observe(container);
+  return () => {
+    resized.disconnect();
+    plots.forEach((plot) => plot.destroy());
+  };
 }
