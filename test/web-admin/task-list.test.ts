@@ -127,13 +127,23 @@ describe("admin page: the task list", () => {
     }
   });
 
-  it("the keyboard gets around: digits switch tabs, Enter on a row link opens the task, Escape closes it", async () => {
+  it("the keyboard gets around: a skip link past the top bar, digits switch tabs, Enter on a row link opens the task, Escape closes it", async () => {
     const parent = await isolatedParent();
     const task = await writeFailedTask(parent);
     const opened = await openAsAdmin(browser, admin, `/?state=scheduled&collection=${parent.parent.id}`);
     try {
       const { page } = opened;
       await page.getByText("No scheduled tasks matching").waitFor();
+      // The first Tab stop skips the top bar: Enter on it puts the focus on the view, and the URL stays as it was.
+      const url = page.url();
+      await page.keyboard.press("Tab");
+      const skip = page.getByRole("link", { name: "Skip to content" });
+      assert.ok(
+        await skip.evaluate((link) => link === document.activeElement && link.getBoundingClientRect().top >= 0),
+      );
+      await page.keyboard.press("Enter");
+      assert.equal(await page.evaluate(() => document.activeElement?.id), "content");
+      assert.equal(page.url(), url);
       await page.keyboard.press("4"); // the fourth tab: failed
       await listedPaths(page, 1);
       assert.equal(new URL(page.url()).searchParams.get("state"), "failed");

@@ -89,19 +89,29 @@ export function mountAdmin(root: HTMLElement, services: Services, user: User): (
   );
   const workspace = h("div", { class: "workspace" }, list.element, detail.element);
   const taskView = h("div", { class: "task-view" }, tabs.element, searchBox.element, filters.element, workspace);
-  const page = h(
-    "div",
-    { class: "admin" },
-    topbar,
-    h(
-      "main",
-      { class: "content" },
-      h("div", { id: "notices", class: "notices" }),
-      taskView,
-      queueControl.element,
-      metrics.element,
-    ),
+  const main = h(
+    "main",
+    { id: "content", class: "content", tabindex: "-1" },
+    h("div", { id: "notices", class: "notices" }),
+    taskView,
+    queueControl.element,
+    metrics.element,
   );
+  // The first stop of the Tab key, shown only when focused: past the top bar's links and buttons to the view.
+  // Focus moves by script, so the URL (the route) does not get a #fragment.
+  const skipLink = h(
+    "a",
+    {
+      class: "skip-link",
+      href: "#content",
+      onclick: (event: MouseEvent) => {
+        event.preventDefault();
+        main.focus();
+      },
+    },
+    "Skip to content",
+  );
+  const page = h("div", { class: "admin" }, skipLink, topbar, main);
   root.replaceChildren(page);
 
   function apply(next: Route) {
