@@ -156,7 +156,7 @@ describe("sharded queries: a resume", () => {
 interface PageQueries {
   PAGE_SIZE: number;
   pageQuery(db: unknown, route: unknown): unknown;
-  countTasks(db: unknown, state: TaskState, filter: TaskFilter): Promise<number>;
+  countTasks(db: unknown, state: TaskState, filter: TaskFilter, cap?: number): Promise<number>;
   cursorFrom(direction: "after" | "before", createdAt: unknown, path: string): unknown;
 }
 
@@ -246,5 +246,15 @@ describe("sharded queries: the admin page", () => {
     delete unsharded[SHARD_FIELD];
     await parent.collection("tasks").doc().set(unsharded);
     assert.equal(await page.countTasks(db, "completed", { type }), TOTAL + 1, "counts need no shard");
+  });
+
+  it("a capped count stops one past the cap, across shards, and the tab shows it as cap+", async () => {
+    const { countLabel } = await import("../../web-admin/src/format.ts");
+    const capped = await page.countTasks(db, "completed", { type }, 10);
+    assert.equal(capped, 11, "count() over limit(cap + 1): at most cap + 1 index entries read");
+    assert.equal(countLabel(capped, 10), "10+");
+    const all = await page.countTasks(db, "completed", { type }, 1000);
+    assert.equal(countLabel(all, 1000), String(all), "under the cap, the exact count");
+    assert.equal(countLabel(10_001, 10_000), "10,000+");
   });
 });

@@ -62,3 +62,10 @@ function readable(value: unknown): unknown {
   }
   return value;
 }
+
+const countFormat = new Intl.NumberFormat("en");
+
+/** A state's count: "1,234", or "10,000+" once past `cap` (a capped count() answers cap + 1 then). */
+export function countLabel(value: number, cap: number): string {
+  return value > cap ? `${countFormat.format(cap)}+` : countFormat.format(value);
+}

@@ -7,6 +7,7 @@
 // whatever the write rate.
 import { h, replaceChildren } from "../dom";
 import { countTasks } from "../queries";
+import { countLabel } from "../format";
 import { METRICS, TASK_STATES, type TaskFilter, type TaskState } from "../contract";
 import { sameFilter, type Route } from "../route";
 import { routeLink, type AdminContext } from "./context";
@@ -20,12 +21,6 @@ const LABELS: Record<TaskState, string> = {
 };
 
 const REFRESH_EVERY_MS = 30_000;
-const format = new Intl.NumberFormat("en");
-
-/** "1,234", or "10,000+" past the cap. */
-function countLabel(value: number): string {
-  return value > METRICS.countCap ? `${format.format(METRICS.countCap)}+` : format.format(value);
-}
 
 export function createStateTabs(ctx: AdminContext) {
   const element = h("nav", { class: "state-tabs", "aria-label": "Task states" });
@@ -42,7 +37,7 @@ export function createStateTabs(ctx: AdminContext) {
   function render(route: Route) {
     const tabs = TASK_STATES.map((state) => {
       const value = counted(route.filter) ? counts.get(state) : undefined;
-      const label = value === undefined ? "…" : value instanceof Error ? "!" : countLabel(value);
+      const label = value === undefined ? "…" : value instanceof Error ? "!" : countLabel(value, METRICS.countCap);
       const active = state === route.state;
       return routeLink(
         { state, filter: route.filter },
