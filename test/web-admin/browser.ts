@@ -75,8 +75,20 @@ export async function openPage(
   });
   page.on("pageerror", (error) => problems.push(`uncaught: ${error.message}`));
   await page.goto(`${HOSTING_ORIGIN}${path}`);
-  // Leaving the page as a person closes a tab (pagehide: the page closes its Firestore channel), then the profile.
+  // Signing out first, if signed in: it stops the page's listeners one by one, which the Firestore emulator then
+  // drops. A tab closed without that (pagehide: the page terminates its Firestore client) leaves its listen targets
+  // in the emulator, which keeps evaluating them on every later write: measured here, 15 such pages made 200
+  // updates take 13 s instead of 0.15 s, against 0.9 s more for 15 pages signed out first. (Production's backend
+  // drops a closed connection's targets.) Then leaving the page as a person closes a tab, then the profile.
   const close = async () => {
+    const signOut = page.getByRole("button", { name: "Sign out" });
+    if (await signOut.isVisible().catch(() => false)) {
+      await signOut.click({ timeout: 3000 }).catch(() => undefined);
+      await page
+        .getByRole("button", { name: "Sign in", exact: true })
+        .waitFor({ timeout: 5000 })
+        .catch(() => undefined);
+    }
     await page.goto("about:blank").catch(() => undefined);
     await context.close();
   };
@@ -159,10 +171,10 @@ export async function confirm(page: Page, label: string | RegExp): Promise<strin
   return title;
 }
 
-/** A notice (toast) whose text contains `text`. */
-export async function notice(page: Page, text: string | RegExp): Promise<string> {
+/** A notice (toast) whose text contains `text`, within `timeoutMs` (the page's default: 20 s). */
+export async function notice(page: Page, text: string | RegExp, timeoutMs?: number): Promise<string> {
   const locator = page.locator(".notice", { hasText: text }).first();
-  await locator.waitFor();
+  await locator.waitFor(timeoutMs === undefined ? undefined : { timeout: timeoutMs });
   return (await locator.textContent()) ?? "";
 }
 
