@@ -83,6 +83,9 @@ describe("admin page: metrics", () => {
         `chart widths ${wide} -> ${narrow}`,
       );
       assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth));
+      // The handlers' table stacks its rows, each cell labelled: nothing hidden to the right of its box.
+      const table = await page.locator(".metrics-table").evaluate((box) => [box.scrollWidth, box.clientWidth]);
+      assert.ok(table[0] <= table[1], `the table fits its box at 375 px: ${table}`);
       assertNoProblems(opened);
     } finally {
       await opened.close();

@@ -29,7 +29,8 @@ function specs(unit: string): ChartSpec[] {
     {
       title: "Failure rate",
       series: [{ label: "Failed / ended", color: COLORS.rate, values: (p) => p.failureRate }],
-      value: (v) => `${Math.round(v * 100)}%`,
+      // One decimal: rates of a few percent tick every half percent, and whole percents would repeat ("3%, 3%").
+      value: (v) => `${Number((v * 100).toFixed(1))}%`,
     },
     {
       title: "Run duration",

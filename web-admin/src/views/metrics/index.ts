@@ -86,6 +86,8 @@ export function createMetricsView(ctx: AdminContext) {
     renderTable(series);
   }
 
+  const COLUMNS = ["Handler", "Completed", "Failed", "Failure rate", "p50 (median step)", "p95 (worst step)"];
+
   function renderTable(data: MetricsSeries) {
     const rows = [["All handlers", data.total] as const, ...Object.entries(data.handlers)].map(([key, points]) => {
       const s = summary(points);
@@ -93,30 +95,21 @@ export function createMetricsView(ctx: AdminContext) {
       return h(
         "tr",
         { "data-handler": key },
-        h("th", { scope: "row" }, name),
-        h("td", { "data-completed": String(s.completed) }, String(s.completed)),
-        h("td", { "data-failed": String(s.failed) }, String(s.failed)),
-        h("td", {}, s.rate === null ? "–" : `${(s.rate * 100).toFixed(1)}%`),
-        h("td", {}, s.p50 === null ? "–" : `≤ ${duration(s.p50)}`),
-        h("td", {}, s.p95 === null ? "–" : `≤ ${duration(s.p95)}`),
+        h("th", { scope: "row", "data-label": COLUMNS[0] }, name),
+        h("td", { "data-label": COLUMNS[1], "data-completed": String(s.completed) }, String(s.completed)),
+        h("td", { "data-label": COLUMNS[2], "data-failed": String(s.failed) }, String(s.failed)),
+        h("td", { "data-label": COLUMNS[3] }, s.rate === null ? "–" : `${(s.rate * 100).toFixed(1)}%`),
+        h("td", { "data-label": COLUMNS[4] }, s.p50 === null ? "–" : `≤ ${duration(s.p50)}`),
+        h("td", { "data-label": COLUMNS[5] }, s.p95 === null ? "–" : `≤ ${duration(s.p95)}`),
       );
     });
     replaceChildren(
       table,
       h(
         "table",
-        { class: "table" },
-        h(
-          "thead",
-          {},
-          h(
-            "tr",
-            {},
-            ...["Handler", "Completed", "Failed", "Failure rate", "p50 (median step)", "p95 (worst step)"].map((t) =>
-              h("th", { scope: "col" }, t),
-            ),
-          ),
-        ),
+        // On a narrow screen the rows stack, each cell labelled with its column (styles.css, `table.stack`).
+        { class: "table stack" },
+        h("thead", {}, h("tr", {}, ...COLUMNS.map((t) => h("th", { scope: "col" }, t)))),
         h("tbody", {}, ...rows),
       ),
     );
