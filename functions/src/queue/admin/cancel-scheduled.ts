@@ -4,11 +4,11 @@
 // one that started, ended or was cancelled meanwhile is skipped and left as it is. Its Cloud Task may still fire
 // (a delayed run, a retry's backoff): runTask finds the task no longer `scheduled` and drops the run as stale.
 // The write also sets `expireAt`, the handler's retention for cancelled tasks, like every other write that ends a task.
-import { FieldPath, Timestamp, type DocumentSnapshot } from "firebase-admin/firestore";
+import { FieldPath, type DocumentSnapshot } from "firebase-admin/firestore";
 import { adminLog } from "../logs";
 import type { CancelTasksResult, TaskFilter } from "../model/admin";
 import type { Registry } from "../model/handler";
-import { DEFAULT_RETAIN_FOR, expireAtMillis } from "../model/retention";
+import { expireAtFor } from "../attempt/outcome";
 import { matchingTasks } from "./filters";
 import { named, updateAllMatching, updateTasksAt, type PagingOptions, type Transition } from "./bulk-update";
 
@@ -18,8 +18,8 @@ const cancelTransition = (uid: string, registry: Registry): Transition => ({
   audit: "cancelled",
   uid,
   fieldsFor(doc: DocumentSnapshot) {
-    const retainFor = registry.resolve(doc.get("type"), doc.get("action"))?.options.retainFor ?? DEFAULT_RETAIN_FOR;
-    return { expireAt: Timestamp.fromMillis(expireAtMillis(retainFor, "cancelled", Date.now())) };
+    const handler = registry.resolve(doc.get("type"), doc.get("action"));
+    return { expireAt: expireAtFor("cancelled", handler?.options.retainFor) };
   },
   onWriteError: adminLog.cancelWriteFailed,
 });

@@ -6,7 +6,7 @@ import { isInvalidArgument } from "../store/status-codes";
 import { documentSizeAfter, FIRESTORE_LIMITS } from "../store/document-size";
 import { HISTORY_LIMIT, LIMITS } from "../config";
 import { clip, type Transition } from "./retry-policy";
-import { DEFAULT_RETAIN_FOR, expireAtMillis, type ResolvedRetainFor } from "../model/retention";
+import { DEFAULT_RETAIN_FOR, expireAtMillis, type FinalState, type ResolvedRetainFor } from "../model/retention";
 import { durationBucket } from "../model/metrics";
 
 /** The fields of the write that ends a task, which metrics and retention read (and a claim clears). */
@@ -14,6 +14,18 @@ export const END_FIELDS = ["endedAt", "runBucket", "expireAt"] as const;
 
 /** A claim starts a new run: the last end's fields go, so a retried task is neither counted again nor expired. */
 export const CLEAR_END_FIELDS = Object.fromEntries(END_FIELDS.map((name) => [name, FieldValue.delete()]));
+
+/**
+ * The `expireAt` of a task that ends in `state` at `endedAtMs`: its handler's retention for that state (the defaults
+ * for a task without a handler). Every write that ends a task carries it: outcomes, a debounced task, an admin's cancel.
+ */
+export function expireAtFor(
+  state: FinalState,
+  retainFor: ResolvedRetainFor = DEFAULT_RETAIN_FOR,
+  endedAtMs = Date.now(),
+): Timestamp {
+  return Timestamp.fromMillis(expireAtMillis(retainFor, state, endedAtMs));
+}
 
 interface AttemptInfo {
   attempt: number;
@@ -33,7 +45,7 @@ function endFields(state: "completed" | "failed", info: AttemptInfo, now: Timest
   return {
     endedAt: FieldValue.serverTimestamp(),
     runBucket: durationBucket(Math.max(0, now.toMillis() - info.startedAt.toMillis())),
-    expireAt: Timestamp.fromMillis(expireAtMillis(info.retainFor ?? DEFAULT_RETAIN_FOR, state, now.toMillis())),
+    expireAt: expireAtFor(state, info.retainFor, now.toMillis()),
   };
 }
 

@@ -11,14 +11,14 @@ import { scheduleRun } from "../store/cloud-tasks";
 import { taskLog } from "../logs";
 import { currentPauses, pauseOf } from "../flow/pauses";
 import { runQueueOf } from "../flow/limits";
-import { failureThatFits, outcomeUpdate, storableResult, writeOutcome } from "./outcome";
+import { expireAtFor, failureThatFits, outcomeUpdate, storableResult, writeOutcome } from "./outcome";
 import { nextState, type Transition } from "./retry-policy";
 import { runWithTimeout } from "./timeout";
 import { dedupLockHolder, lockToRelease } from "../store/dedup-lock";
 import { DEBOUNCED } from "../model/task";
 import { validateData, validateTask } from "./validate";
 import type { Registry } from "../model/handler";
-import { expireAtMillis, type ResolvedRetainFor } from "../model/retention";
+import type { ResolvedRetainFor } from "../model/retention";
 import { closeShardIfFull, withCount, type ChildCount } from "../groups/fan-in";
 
 /**
@@ -178,7 +178,7 @@ async function endDebounced(snapshot: TaskSnapshot, supersededBy: string, retain
     cancelledAt: FieldValue.serverTimestamp(),
     updatedAt: FieldValue.serverTimestamp(),
     // Kept as long as any cancelled task of its handler (retainFor), then deleted by the TTL policy.
-    expireAt: Timestamp.fromMillis(expireAtMillis(retainFor, "cancelled", Date.now())),
+    expireAt: expireAtFor("cancelled", retainFor),
   });
   if (written) taskLog.debounced(snapshot.ref.path, supersededBy);
   else taskLog.claimLost(snapshot.ref.path);

@@ -12,7 +12,7 @@ export interface RetainFor {
 export type ResolvedRetainFor = Required<RetainFor>;
 
 const DAY_MS = 86_400_000;
-type FinalState = "completed" | "failed" | "cancelled";
+export type FinalState = "completed" | "failed" | "cancelled";
 
 /** The handler's `retainFor` with the defaults filled in; a RangeError or TypeError names a bad value. */
 export function resolveRetainFor(retainFor: RetainFor | undefined): ResolvedRetainFor {

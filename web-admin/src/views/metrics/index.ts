@@ -27,6 +27,9 @@ function summary(points: MetricsPoint[]) {
   };
 }
 
+/** The handlers' table's columns; on a narrow screen each cell is labelled with its column's name. */
+const COLUMNS = ["Handler", "Completed", "Failed", "Failure rate", "p50 (median step)", "p95 (worst step)"];
+
 export function createMetricsView(ctx: AdminContext) {
   const updated = h("span", { class: "muted small" });
   const refreshButton = h("button", { type: "button", class: "button small", onclick: () => void load() }, "Refresh");
@@ -85,8 +88,6 @@ export function createMetricsView(ctx: AdminContext) {
     freeCharts = drawCharts(charts, points, series.stepMs === 60_000 ? "minute" : "hour");
     renderTable(series);
   }
-
-  const COLUMNS = ["Handler", "Completed", "Failed", "Failure rate", "p50 (median step)", "p95 (worst step)"];
 
   function renderTable(data: MetricsSeries) {
     const rows = [["All handlers", data.total] as const, ...Object.entries(data.handlers)].map(([key, points]) => {
